@@ -1,0 +1,193 @@
+/* conn.h - everything the report needs about one TCP connection. */
+#ifndef SYNFIN_CONN_H
+#define SYNFIN_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synfin/addr.h"
+#include "synfin/completeness.h"
+#include "synfin/packet.h"
+#include "synfin/tcp_state.h"
+#include "synfin/violation.h"
+#include "synfin/zeek.h"
+
+enum sf_hs_outcome {
+	SF_HS_COMPLETE,
+	SF_HS_NO_REPLY,
+	SF_HS_REFUSED,
+	SF_HS_NO_FINAL_ACK,
+	SF_HS_SIMULTANEOUS_OPEN,
+	SF_HS_MISSING_SYN,
+	SF_HS_NOT_SEEN,
+	SF_HS__COUNT
+};
+
+enum sf_td_outcome {
+	SF_TD_FOUR_WAY,
+	SF_TD_THREE_WAY,
+	SF_TD_SIMULTANEOUS,
+	SF_TD_HALF_CLOSED,
+	SF_TD_INCOMPLETE,
+	SF_TD_RESET,
+	SF_TD_OPEN,
+	SF_TD__COUNT
+};
+
+enum sf_roles { SF_ROLES_SYN, SF_ROLES_SYNACK, SF_ROLES_GUESS, SF_ROLES__COUNT };
+
+/* Why the flow table let go of a connection (JSON "end_reason"). */
+enum sf_end_reason {
+	SF_END_CLOSED,  /* closed gracefully and settled */
+	SF_END_RESET,   /* reset and settled */
+	SF_END_IDLE,    /* idle longer than --idle-timeout */
+	SF_END_REUSED,  /* a new SYN reused the 4-tuple */
+	SF_END_EVICTED, /* table full (--max-flows): finished early */
+	SF_END_INPUT,   /* end of input */
+	SF_END__COUNT
+};
+
+/* A handshake segment as the JSON report shows it. */
+struct sf_seg_ref {
+	bool seen;
+	uint64_t frame;
+	struct sf_ts ts;
+	uint32_t seq, ack;
+	uint32_t len;
+	uint8_t flags;
+};
+
+struct sf_fin_ref {
+	bool seen;
+	uint64_t frame;
+	struct sf_ts ts;
+	uint32_t seq;     /* the segment's seq field */
+	uint32_t fin_seq; /* the FIN's own sequence number: seq + payload length (+1 if SYN) */
+	bool acked;
+	uint64_t acked_frame;
+	struct sf_ts acked_ts;
+	bool acked_with_fin; /* the acknowledging segment carried the peer's FIN (three-way) */
+};
+
+struct sf_rst_ref {
+	bool seen;
+	int by; /* endpoint index */
+	uint64_t frame;
+	struct sf_ts ts;
+	uint32_t seq, ack;
+	uint8_t flags;
+};
+
+/* One row of the -v ladder diagram. */
+struct sf_ladder_row {
+	uint64_t frame;
+	struct sf_ts ts;
+	uint8_t by; /* endpoint index */
+	uint8_t flags;
+	uint32_t seq, ack, len;
+};
+
+#define SF_LADDER_MAX 24
+#define SF_VIOLATIONS_MAX 32
+
+/* Per-endpoint facts. Endpoint 0 sent the connection's first packet. */
+struct sf_endpoint {
+	struct sf_addr addr;
+	uint16_t port;
+	uint64_t packets, bytes;
+	enum sf_tcp_state state;
+
+	/* sequence tracking (all modulo 2^32) */
+	bool have_isn;
+	uint32_t isn;      /* SYN seq, else first seq seen: base of relative numbers */
+	bool isn_from_syn;
+	bool have_nxt;
+	uint32_t nxt;      /* highest seq + len (+1 SYN, +1 FIN) sent: SND.MAX as seen */
+	bool have_ack;
+	uint32_t max_ack;  /* highest ack value sent */
+	bool gap;          /* a segment started past nxt: the capture missed some of its data */
+	uint32_t syn_len;  /* payload carried on its SYN (TFO) */
+	bool syn_data_accepted;
+
+	bool syn_acked;    /* its SYN was acknowledged by the peer */
+	bool sent_hs_ack;  /* sent the handshake's final ACK (or its SYN-ACK in a simultaneous open) */
+
+	struct sf_fin_ref fin;
+	bool rst_sent;
+	uint64_t rst_frame;
+	bool after_rst_reported;
+	bool data_after_fin_reported;
+	bool close_seq_reported;
+	bool unseen_ack_reported;
+	/* an ACK of this endpoint's unseen data, held until the end: a later
+	 * segment of this endpoint that shows a capture gap withdraws it */
+	bool unseen_pending;
+	struct sf_violation unseen;
+};
+
+struct sf_conn {
+	uint64_t id;
+	struct sf_endpoint ep[2];
+	int client;          /* index of the client endpoint in ep[] (server = 1 - client) */
+	enum sf_roles roles;
+
+	struct sf_ts first_ts, last_ts;
+	uint64_t first_frame, last_frame;
+
+	/* handshake */
+	struct sf_seg_ref syn, synack, hs_ack;
+	int syn_by;          /* endpoint that sent the latest SYN without ACK, -1 none */
+	int synack_by;       /* endpoint that sent the latest SYN-ACK, -1 none */
+	uint32_t syn_retransmits, synack_retransmits;
+	bool simultaneous_open;
+	bool syn_from_server;  /* a bare SYN came from the other side (simultaneous open) */
+	bool refused;          /* the SYN was answered by a RST */
+	bool rst_effective;    /* an acceptable RST ended the connection */
+	uint64_t synack_answers; /* frame of the SYN the latest SYN-ACK answered (0 unknown) */
+	bool synack_checked;   /* the latest SYN-ACK's ack was checked against a SYN */
+	bool hs_done;
+
+	/* teardown */
+	struct sf_rst_ref rst;
+
+	/* classifiers fed per segment */
+	struct sf_zeek zeek;
+	struct sf_completeness compl;
+
+	/* allocated on first use (most connections have none), at most SF_VIOLATIONS_MAX */
+	struct sf_violation *violations;
+	uint32_t n_violations;         /* stored */
+	uint32_t n_violations_dropped; /* found beyond SF_VIOLATIONS_MAX (or out of memory) */
+
+	/* -v ladder rows: allocated on first use, only when want_ladder */
+	struct sf_ladder_row *ladder;
+	uint32_t n_ladder;
+	uint32_t n_ladder_dropped;
+	bool want_ladder;
+
+	/* set when the connection is finished (sf_classify) */
+	enum sf_end_reason end_reason;
+	enum sf_hs_outcome hs_outcome;
+	enum sf_td_outcome td_outcome;
+	int td_initiator;    /* endpoint index, -1 none, 2 both */
+
+	/* flow-table bookkeeping (opaque to the tracker and the report) */
+	struct sf_conn *hnext;          /* hash chain */
+	struct sf_conn *lprev, *lnext;  /* idle list */
+	uint32_t hash;
+	uint8_t list;
+	bool closed;                    /* tracker: both FINs seen, or RST seen */
+};
+
+static inline int sf_conn_server(const struct sf_conn *c) { return 1 - c->client; }
+static inline uint32_t sf_conn_total_violations(const struct sf_conn *c)
+{
+	return c->n_violations + c->n_violations_dropped;
+}
+
+const char *sf_hs_outcome_name(enum sf_hs_outcome o);
+const char *sf_td_outcome_name(enum sf_td_outcome o);
+const char *sf_roles_name(enum sf_roles r);
+const char *sf_end_reason_name(enum sf_end_reason r);
+
+#endif

@@ -1,0 +1,51 @@
+/* flow.h - the connection table: 4-tuple -> current connection instance. */
+#ifndef SYNFIN_FLOW_H
+#define SYNFIN_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synfin/conn.h"
+#include "synfin/packet.h"
+
+struct sf_flow_config {
+	double idle_timeout;  /* seconds of capture time without a packet */
+	double settle_time;   /* seconds a closed/reset connection lingers for stragglers */
+	size_t max_flows;     /* open connections at once; 0 = unlimited */
+	uint64_t seed;        /* hash seed; 0 = pick one at random */
+	bool want_ladder;     /* record ladder rows (text -v) */
+};
+
+#define SF_FLOW_DEFAULT_IDLE 300.0
+#define SF_FLOW_DEFAULT_SETTLE 5.0
+#define SF_FLOW_DEFAULT_MAX 500000
+
+/*
+ * Receives every finished connection, already classified, exactly once, and
+ * owns it from then on: it must release it with sf_conn_free().
+ */
+typedef void (*sf_flow_sink)(struct sf_conn *c, void *ctx);
+
+struct sf_flow_stats {
+	uint64_t connections;  /* created */
+	uint64_t open;         /* open now */
+	uint64_t peak_open;
+	uint64_t evicted;      /* finished early because the table was full */
+	uint64_t idle_expired;
+};
+
+struct sf_flow_table;
+
+struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink sink, void *ctx);
+/* Route one decoded segment to its connection, creating or finishing instances. */
+void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p);
+/* Finish connections idle at capture time now (live capture calls this on quiet links). */
+void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now);
+/* End of input: finish every open connection, in id order. */
+void sf_flow_finish_all(struct sf_flow_table *t);
+const struct sf_flow_stats *sf_flow_stats(const struct sf_flow_table *t);
+void sf_flow_free(struct sf_flow_table *t);
+
+void sf_conn_free(struct sf_conn *c);
+
+#endif
