@@ -4,6 +4,8 @@
 
 #include "synfin/msg.h"
 
+static void vmsg(const char *prefix, const char *fmt, va_list ap) SF_PRINTF(2, 0);
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];
