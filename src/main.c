@@ -10,19 +10,12 @@
 #include <unistd.h>
 
 #include "synfin/capture.h"
-#include "synfin/check.h"
 #include "synfin/cli.h"
 #include "synfin/decode.h"
 #include "synfin/flow.h"
 #include "synfin/msg.h"
+#include "synfin/pipeline.h"
 #include "synfin/report.h"
-
-struct run {
-	struct sf_options opt;
-	struct sf_report *report;
-	FILE *err;
-	uint64_t check_failures;
-};
 
 static struct sf_capture *volatile g_capture;
 static volatile sig_atomic_t g_stop;
@@ -45,19 +38,6 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-}
-
-static void sink(struct sf_conn *c, void *ctx)
-{
-	struct run *r = ctx;
-	if (r->opt.check) {
-		unsigned failed = sf_check_conn(r->opt.check, c);
-		if (failed) {
-			r->check_failures++;
-			sf_check_emit(stderr, c, failed);
-		}
-	}
-	sf_report_conn(r->report, c);
 }
 
 static double mono_now(void)
@@ -102,116 +82,55 @@ static bool want_color(const struct sf_options *o, FILE *out)
 	return !o->output && isatty(fileno(out));
 }
 
-int main(int argc, char **argv)
+/* Open the capture named by the options, set its filter and -w file. NULL after an error line. */
+static struct sf_capture *open_capture(const struct sf_options *o)
 {
-	struct run r;
-	memset(&r, 0, sizeof r);
-	enum sf_cli_status st = sf_cli_parse(argc, argv, &r.opt);
-	if (st != SF_CLI_RUN) {
-		sf_options_free(&r.opt);
-		return st == SF_CLI_DONE ? SF_EXIT_OK : SF_EXIT_ERROR;
-	}
-	struct sf_options *o = &r.opt;
 	char err[512], esc[512];
-
-	if (o->list_interfaces) {
-		int rc = sf_capture_list_interfaces(stdout, err, sizeof err);
-		if (rc < 0)
-			sf_errorf("cannot list interfaces: %s", err);
-		sf_options_free(o);
-		return rc < 0 ? SF_EXIT_ERROR : SF_EXIT_OK;
-	}
-
 	struct sf_capture *cap;
+	const char *what = o->read_file ? o->read_file : o->interface;
+
 	if (o->read_file) {
 		cap = sf_capture_open_file(o->read_file, err, sizeof err);
 		if (!cap) {
-			sf_errorf("%s: %s", sf_escape(o->read_file, esc, sizeof esc), err);
-			sf_options_free(o);
-			return SF_EXIT_ERROR;
+			/* libpcap's message often starts with the file name already */
+			if (strncmp(err, what, strlen(what)) == 0)
+				sf_errorf("%s", sf_escape(err, esc, sizeof esc));
+			else
+				sf_errorf("%s: %s", sf_escape(what, esc, sizeof esc), sf_escape(err, esc + 256, 256));
+			return NULL;
 		}
 	} else {
 		struct sf_capture_live_opts lo = {o->snaplen, o->buffer_kib, true};
 		cap = sf_capture_open_live(o->interface, &lo, err, sizeof err);
 		if (!cap) {
 			sf_errorf("%s", sf_escape(err, esc, sizeof esc));
-			sf_options_free(o);
-			return SF_EXIT_ERROR;
+			return NULL;
 		}
 	}
 	int dlt = sf_capture_dlt(cap);
 	if (!sf_decode_linktype_supported(dlt)) {
 		sf_errorf("%s: unsupported link type %d (%s): synfin decodes Ethernet, Linux SLL/SLL2, raw IP and BSD loopback",
-			  sf_escape(o->read_file ? o->read_file : o->interface, esc, sizeof esc), dlt,
-			  sf_capture_linktype_name(cap));
-		sf_capture_close(cap);
-		sf_options_free(o);
-		return SF_EXIT_ERROR;
-	}
-	if (sf_capture_set_filter(cap, o->filter, err, sizeof err) < 0) {
+			  sf_escape(what, esc, sizeof esc), dlt, sf_capture_linktype_name(cap));
+	} else if (sf_capture_set_filter(cap, o->filter, err, sizeof err) < 0) {
 		sf_errorf("%s", err);
-		sf_capture_close(cap);
-		sf_options_free(o);
-		return SF_EXIT_ERROR;
-	}
-	if (o->write_file && sf_capture_dump_open(cap, o->write_file, err, sizeof err) < 0) {
+	} else if (o->write_file && sf_capture_dump_open(cap, o->write_file, err, sizeof err) < 0) {
 		sf_errorf("-w %s: %s", sf_escape(o->write_file, esc, sizeof esc), err);
-		sf_capture_close(cap);
-		sf_options_free(o);
-		return SF_EXIT_ERROR;
+	} else if (o->user && drop_privileges(o->user) < 0) {
+		/* drop_privileges printed why */
+	} else {
+		return cap;
 	}
-	if (o->user && drop_privileges(o->user) < 0) {
-		sf_capture_close(cap);
-		sf_options_free(o);
-		return SF_EXIT_ERROR;
-	}
+	sf_capture_close(cap);
+	return NULL;
+}
 
-	FILE *out = stdout;
-	if (o->output) {
-		out = fopen(o->output, "w");
-		if (!out) {
-			sf_errorf("-o %s: %s", sf_escape(o->output, esc, sizeof esc), strerror(errno));
-			sf_capture_close(cap);
-			sf_options_free(o);
-			return SF_EXIT_ERROR;
-		}
-	}
-	struct sf_report_opts ro = {
-		.format = o->format,
-		.out = out,
-		.quiet = o->quiet,
-		.verbose = o->verbose,
-		.color = o->format == SF_FMT_TEXT && want_color(o, out),
-	};
-	r.report = sf_report_new(&ro);
-	struct sf_flow_config fc = {
-		.idle_timeout = o->idle_timeout,
-		.settle_time = o->settle_time,
-		.max_flows = (size_t)o->max_flows,
-		.seed = 0,
-		.want_ladder = o->format == SF_FMT_TEXT && o->verbose,
-	};
-	struct sf_flow_table *ft = r.report ? sf_flow_new(&fc, sink, &r) : NULL;
-	if (!ft) {
-		sf_errorf("out of memory");
-		sf_report_free(r.report);
-		sf_capture_close(cap);
-		if (out != stdout)
-			fclose(out);
-		sf_options_free(o);
-		return SF_EXIT_ERROR;
-	}
-
-	struct sf_input_info in = {
-		.source = o->read_file ? "file" : "interface",
-		.name = o->read_file ? o->read_file : o->interface,
-		.linktype = sf_capture_linktype_name(cap),
-	};
-	g_capture = cap;
-	if (o->interface)
-		install_signals();
+/* Read frames until the end, -c, --duration or a signal. Returns SF_EXIT_ERROR on a live read error. */
+static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
+{
+	char err[512], esc[512];
+	struct sf_input_info *in = sf_pipeline_input(pl);
 	double started = mono_now();
-	bool read_error = false;
+	int rc = SF_EXIT_OK;
 
 	while (!g_stop) {
 		struct sf_frame f;
@@ -219,56 +138,110 @@ int main(int argc, char **argv)
 		if (nx == SF_NEXT_END)
 			break;
 		if (nx == SF_NEXT_TRUNCATED || nx == SF_NEXT_ERROR) {
-			in.truncated = nx == SF_NEXT_TRUNCATED;
-			read_error = nx == SF_NEXT_ERROR && o->interface;
+			in->truncated = nx == SF_NEXT_TRUNCATED;
 			sf_warnf("%s: %s; reporting what was read before it",
-				 sf_escape(in.name, esc, sizeof esc), err);
+				 sf_escape(in->name, esc, sizeof esc), err);
+			if (nx == SF_NEXT_ERROR && o->interface)
+				rc = SF_EXIT_ERROR;
 			break;
 		}
 		if (nx == SF_NEXT_TIMEOUT) {
-			sf_flow_expire(ft, wall_now());
+			sf_pipeline_tick(pl, wall_now());
 		} else {
-			in.packets++;
-			if (nx == SF_NEXT_FILTERED) {
-				in.filtered++;
-			} else {
-				struct sf_packet p;
-				enum sf_skip why = sf_decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &p);
-				if (why == SF_SKIP_NONE) {
-					p.frame = f.number;
-					p.ts = f.ts;
-					in.tcp_packets++;
-					sf_flow_packet(ft, &p);
-				} else {
-					in.skipped[why]++;
-				}
-			}
-			if (o->count && in.packets >= o->count)
+			sf_pipeline_frame(pl, &f, nx == SF_NEXT_FILTERED);
+			if (o->count && in->packets >= o->count)
 				break;
 		}
 		if (o->duration > 0 && mono_now() - started >= o->duration)
 			break;
 	}
-	g_capture = NULL;
+	return rc;
+}
 
-	if (o->interface)
-		in.has_stats = sf_capture_stats(cap, &in.ps_recv, &in.ps_drop, &in.ps_ifdrop);
-	sf_flow_finish_all(ft);
-	int wrc = sf_report_end(r.report, &in, sf_flow_stats(ft));
-	sf_flow_free(ft);
-	sf_report_free(r.report);
-	sf_capture_close(cap);
-	if (out != stdout && fclose(out) != 0)
-		wrc = -1;
-	else if (out == stdout && fflush(stdout) != 0)
-		wrc = -1;
-	if (wrc < 0) {
-		sf_errorf("error writing the report: %s", strerror(errno));
-		sf_options_free(o);
+int main(int argc, char **argv)
+{
+	struct sf_options opt;
+	enum sf_cli_status st = sf_cli_parse(argc, argv, &opt);
+	if (st != SF_CLI_RUN) {
+		sf_options_free(&opt);
+		return st == SF_CLI_DONE ? SF_EXIT_OK : SF_EXIT_ERROR;
+	}
+	const struct sf_options *o = &opt;
+	char err[512], esc[512];
+	int rc = SF_EXIT_ERROR;
+
+	if (o->list_interfaces) {
+		rc = SF_EXIT_OK;
+		if (sf_capture_list_interfaces(stdout, err, sizeof err) < 0) {
+			sf_errorf("cannot list interfaces: %s", err);
+			rc = SF_EXIT_ERROR;
+		}
+		sf_options_free(&opt);
+		return rc;
+	}
+
+	struct sf_capture *cap = open_capture(o);
+	if (!cap) {
+		sf_options_free(&opt);
 		return SF_EXIT_ERROR;
 	}
-	sf_options_free(o);
-	if (read_error)
+	FILE *out = stdout;
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		sf_errorf("-o %s: %s", sf_escape(o->output, esc, sizeof esc), strerror(errno));
+		sf_capture_close(cap);
+		sf_options_free(&opt);
 		return SF_EXIT_ERROR;
-	return r.check_failures ? SF_EXIT_CHECK : SF_EXIT_OK;
+	}
+	struct sf_pipeline_opts po = {
+		.report = {
+			.format = o->format,
+			.out = out,
+			.quiet = o->quiet,
+			.verbose = o->verbose,
+			.color = o->format == SF_FMT_TEXT && want_color(o, out),
+		},
+		.flow = {
+			.idle_timeout = o->idle_timeout,
+			.settle_time = o->settle_time,
+			.max_flows = (size_t)o->max_flows,
+			.want_ladder = o->format == SF_FMT_TEXT && o->verbose,
+		},
+		.check = o->check,
+		.check_out = stderr,
+	};
+	struct sf_pipeline *pl = sf_pipeline_new(&po);
+	if (!pl) {
+		sf_errorf("out of memory");
+		goto out;
+	}
+	struct sf_input_info *in = sf_pipeline_input(pl);
+	in->source = o->read_file ? "file" : "interface";
+	in->name = o->read_file ? o->read_file : o->interface;
+	in->linktype = sf_capture_linktype_name(cap);
+
+	g_capture = cap;
+	if (o->interface)
+		install_signals();
+	rc = capture_loop(cap, pl, o);
+	g_capture = NULL;
+	if (o->interface)
+		in->has_stats = sf_capture_stats(cap, &in->ps_recv, &in->ps_drop, &in->ps_ifdrop);
+
+	int wrc = sf_pipeline_end(pl);
+	if (out == stdout ? fflush(out) != 0 : fclose(out) != 0)
+		wrc = -1;
+	out = stdout;
+	if (wrc < 0) {
+		sf_errorf("error writing the report: %s", strerror(errno));
+		rc = SF_EXIT_ERROR;
+	} else if (rc == SF_EXIT_OK && sf_pipeline_check_failures(pl)) {
+		rc = SF_EXIT_CHECK;
+	}
+out:
+	sf_pipeline_free(pl);
+	sf_capture_close(cap);
+	if (out != stdout)
+		fclose(out);
+	sf_options_free(&opt);
+	return rc;
 }

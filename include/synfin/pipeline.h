@@ -1,0 +1,34 @@
+/* pipeline.h - one frame at a time through decode -> flow table -> report. */
+#ifndef SYNFIN_PIPELINE_H
+#define SYNFIN_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synfin/capture.h"
+#include "synfin/flow.h"
+#include "synfin/report.h"
+
+struct sf_pipeline_opts {
+	struct sf_report_opts report;
+	struct sf_flow_config flow;
+	unsigned check;      /* SF_CHECK_* criteria, 0 = off */
+	FILE *check_out;     /* where --check lines go (stderr) */
+};
+
+struct sf_pipeline;
+
+struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o);
+/* Account one frame as read (filtered frames are numbered and counted, not decoded). */
+void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered);
+/* Live capture on a quiet link: finish connections idle at wall time now. */
+void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now);
+/* The report's input section, for the caller to fill source/name/linktype/stats. */
+struct sf_input_info *sf_pipeline_input(struct sf_pipeline *pl);
+/* Finish every connection and write the rest of the report. 0, or -1 on a write error. */
+int sf_pipeline_end(struct sf_pipeline *pl);
+/* Connections that failed --check so far. */
+uint64_t sf_pipeline_check_failures(const struct sf_pipeline *pl);
+void sf_pipeline_free(struct sf_pipeline *pl);
+
+#endif

@@ -1,0 +1,97 @@
+/* pipeline.c - decode each frame, route it to its connection, hand finished ones to the report. */
+#include <stdlib.h>
+
+#include "synfin/check.h"
+#include "synfin/decode.h"
+#include "synfin/pipeline.h"
+
+struct sf_pipeline {
+	struct sf_flow_table *flows;
+	struct sf_report *report;
+	struct sf_input_info in;
+	unsigned check;
+	FILE *check_out;
+	uint64_t check_failures;
+	bool ended;
+};
+
+static void sink(struct sf_conn *c, void *ctx)
+{
+	struct sf_pipeline *pl = ctx;
+	if (pl->check) {
+		unsigned failed = sf_check_conn(pl->check, c);
+		if (failed) {
+			pl->check_failures++;
+			sf_check_emit(pl->check_out ? pl->check_out : stderr, c, failed);
+		}
+	}
+	sf_report_conn(pl->report, c);
+}
+
+struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o)
+{
+	struct sf_pipeline *pl = calloc(1, sizeof *pl);
+	if (!pl)
+		return NULL;
+	pl->check = o->check;
+	pl->check_out = o->check_out;
+	pl->report = sf_report_new(&o->report);
+	pl->flows = pl->report ? sf_flow_new(&o->flow, sink, pl) : NULL;
+	if (!pl->flows) {
+		sf_pipeline_free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)
+{
+	pl->in.packets++;
+	if (filtered) {
+		pl->in.filtered++;
+		return;
+	}
+	struct sf_packet p;
+	enum sf_skip why = sf_decode_frame(f->dlt, f->data, f->caplen, f->wirelen, &p);
+	if (why != SF_SKIP_NONE) {
+		pl->in.skipped[why]++;
+		return;
+	}
+	p.frame = f->number;
+	p.ts = f->ts;
+	pl->in.tcp_packets++;
+	sf_flow_packet(pl->flows, &p);
+}
+
+void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now)
+{
+	sf_flow_expire(pl->flows, now);
+}
+
+struct sf_input_info *sf_pipeline_input(struct sf_pipeline *pl)
+{
+	return &pl->in;
+}
+
+int sf_pipeline_end(struct sf_pipeline *pl)
+{
+	if (pl->ended)
+		return 0;
+	pl->ended = true;
+	sf_flow_finish_all(pl->flows);
+	return sf_report_end(pl->report, &pl->in, sf_flow_stats(pl->flows));
+}
+
+uint64_t sf_pipeline_check_failures(const struct sf_pipeline *pl)
+{
+	return pl->check_failures;
+}
+
+void sf_pipeline_free(struct sf_pipeline *pl)
+{
+	if (!pl)
+		return;
+	sf_flow_free(pl->flows);
+	sf_report_free(pl->report);
+	free(pl);
+}
