@@ -85,7 +85,7 @@ static bool want_color(const struct sf_options *o, FILE *out)
 /* Open the capture named by the options, set its filter and -w file. NULL after an error line. */
 static struct sf_capture *open_capture(const struct sf_options *o)
 {
-	char err[512], esc[512];
+	char err[512], esc[512], esc2[512];
 	struct sf_capture *cap;
 	const char *what = o->read_file ? o->read_file : o->interface;
 
@@ -96,7 +96,7 @@ static struct sf_capture *open_capture(const struct sf_options *o)
 			if (strncmp(err, what, strlen(what)) == 0)
 				sf_errorf("%s", sf_escape(err, esc, sizeof esc));
 			else
-				sf_errorf("%s: %s", sf_escape(what, esc, sizeof esc), sf_escape(err, esc + 256, 256));
+				sf_errorf("%s: %s", sf_escape(what, esc, sizeof esc), sf_escape(err, esc2, sizeof esc2));
 			return NULL;
 		}
 	} else {
