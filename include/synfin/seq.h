@@ -6,8 +6,10 @@
 #include <stdint.h>
 
 /*
- * a - b as a signed distance in (-2^31, 2^31]. Computed on uint32_t and
+ * a - b as a signed distance in [-2^31, 2^31). Computed on uint32_t and
  * widened explicitly, so there is no implementation-defined signed cast.
+ * Numbers exactly 2^31 apart are undefined in RFC 1982; here each counts as
+ * behind the other, so neither ever "acknowledges past" the other.
  */
 static inline int64_t sf_seq_diff(uint32_t a, uint32_t b)
 {
