@@ -345,19 +345,16 @@ static void handle_synack(struct sf_conn *c, struct seg *g)
 	if (c->synack.seen && c->synack_by == g->s) {
 		bool same = p->seq == c->synack.seq && p->ack == c->synack.ack;
 		bool new_syn = c->syn.seen && c->synack_answers != c->syn.frame;
-		if (same) {
-			c->synack_retransmits++;
+		c->synack_retransmits++;
+		if (same)
 			return;
-		}
 		if (!new_syn) {
 			bool seq_differs = p->seq != c->synack.seq;
 			add_violation(c, SF_V_SYNACK_RESEND_DIFF, g, true,
 				      seq_differs ? c->synack.seq : c->synack.ack,
 				      seq_differs ? p->seq : p->ack);
-			return;
 		}
-		/* it answers a newer SYN: fall through and take it as the latest */
-		c->synack_retransmits++;
+		/* either way the final ACK is checked against this, the latest SYN-ACK */
 	} else if (c->hs_done || g->S->fin.seen || g->R->fin.seen) {
 		add_violation(c, SF_V_SYNACK_WRONG_DIR, g, false, 0, 0);
 		return;
