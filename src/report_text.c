@@ -1,0 +1,522 @@
+/* report_text.c - the human-first text sink: header with totals, one block per connection, -v ladder. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synfin_config.h"
+#include "synfin/conn.h"
+#include "synfin/decode.h"
+#include "synfin/packet.h"
+#include "synfin/report.h"
+#include "synfin/tcp_state.h"
+#include "synfin/violation.h"
+#include "synfin/zeek.h"
+
+#include "report_int.h"
+
+#define EP_TEXT_MAX (SF_ADDR_STRLEN + 16)
+#define DETAIL_MAX 320
+#define MSG_MAX 256
+#define LABEL_COL 11    /* "handshake  " */
+#define OUTCOME_COL 26  /* outcome column before the details */
+#define LADDER_INNER 28 /* arrow width between the two '|' */
+
+enum tone { TONE_NONE, TONE_GOOD, TONE_WARN, TONE_BAD, TONE_BOLD };
+
+/* ANSI SGR sequences, used only when opts.color is set. */
+static const char *const tone_sgr[] = {
+	[TONE_NONE] = "",
+	[TONE_GOOD] = "\033[32m",
+	[TONE_WARN] = "\033[33m",
+	[TONE_BAD] = "\033[31m",
+	[TONE_BOLD] = "\033[1m",
+};
+
+static const char *on(const struct sf_report *r, enum tone t)
+{
+	return r->opts.color ? tone_sgr[t] : "";
+}
+
+static const char *off(const struct sf_report *r, enum tone t)
+{
+	return r->opts.color && t != TONE_NONE ? "\033[0m" : "";
+}
+
+static enum tone hs_tone(enum sf_hs_outcome o)
+{
+	switch (o) {
+	case SF_HS_COMPLETE:
+		return TONE_GOOD;
+	case SF_HS_REFUSED:
+		return TONE_BAD;
+	case SF_HS_NO_REPLY:
+	case SF_HS_NO_FINAL_ACK:
+	case SF_HS_SIMULTANEOUS_OPEN:
+	case SF_HS_MISSING_SYN:
+	case SF_HS_NOT_SEEN:
+		return TONE_WARN;
+	case SF_HS__COUNT:
+		break;
+	}
+	return TONE_NONE;
+}
+
+static enum tone td_tone(enum sf_td_outcome o)
+{
+	switch (o) {
+	case SF_TD_FOUR_WAY:
+	case SF_TD_THREE_WAY:
+	case SF_TD_SIMULTANEOUS:
+		return TONE_GOOD;
+	case SF_TD_RESET:
+		return TONE_BAD;
+	case SF_TD_HALF_CLOSED:
+	case SF_TD_INCOMPLETE:
+	case SF_TD_OPEN:
+		return TONE_WARN;
+	case SF_TD__COUNT:
+		break;
+	}
+	return TONE_NONE;
+}
+
+static const char *nz(const char *s)
+{
+	return s != NULL ? s : "?";
+}
+
+/*
+ * Capture-supplied text (file and interface names) never reaches a terminal
+ * raw: anything outside printable ASCII, and the backslash, is escaped.
+ */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p >= 0x20 && *p < 0x7f)
+			fputc(*p, f);
+		else
+			fprintf(f, "\\x%02x", *p);
+	}
+}
+
+__attribute__((format(printf, 3, 4)))
+static void app(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static const char *side(const struct sf_conn *c, int ep)
+{
+	return ep == c->client ? "client" : "server";
+}
+
+/* Pad from visible column vis to OUTCOME_COL (two spaces at least), then the details. */
+static void tail(FILE *f, size_t vis, const char *det)
+{
+	if (det[0] != '\0') {
+		size_t pad = vis + 2 < OUTCOME_COL ? OUTCOME_COL - vis : 2;
+
+		fprintf(f, "%*s%s", (int)pad, "", det);
+	}
+	fputc('\n', f);
+}
+
+static const char *roles_text(enum sf_roles r)
+{
+	switch (r) {
+	case SF_ROLES_SYN:
+		return "roles from SYN";
+	case SF_ROLES_SYNACK:
+		return "roles from SYN-ACK";
+	case SF_ROLES_GUESS:
+		return "roles guessed from ports";
+	case SF_ROLES__COUNT:
+		break;
+	}
+	return "roles unknown";
+}
+
+static void seg_detail(char *det, size_t len, const char *what, const struct sf_seg_ref *s, uint32_t retrans)
+{
+	if (!s->seen)
+		return;
+	app(det, len, "%s%s #%" PRIu64, det[0] != '\0' ? ", " : "", what, s->frame);
+	if (retrans > 0)
+		app(det, len, " (%" PRIu32 " retransmit%s)", retrans, plural(retrans));
+}
+
+static void handshake_line(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+{
+	enum tone t = hs_tone(c->hs_outcome);
+	const char *name = nz(sf_hs_outcome_name(c->hs_outcome));
+	char rtt[48] = "", det[DETAIL_MAX] = "";
+
+	if (c->syn.seen && c->hs_ack.seen)
+		snprintf(rtt, sizeof rtt, "  rtt %.3f ms", sf_ts_sub(c->hs_ack.ts, c->syn.ts) * 1e3);
+	seg_detail(det, sizeof det, "SYN", &c->syn, c->syn_retransmits);
+	seg_detail(det, sizeof det, "SYN-ACK", &c->synack, c->synack_retransmits);
+	seg_detail(det, sizeof det, "ACK", &c->hs_ack, 0);
+	fprintf(f, "    %-*s%s%s%s%s", LABEL_COL, "handshake", on(r, t), name, off(r, t), rtt);
+	tail(f, strlen(name) + strlen(rtt), det);
+}
+
+static void fin_detail(char *det, size_t len, const struct sf_conn *c, int ep)
+{
+	const struct sf_fin_ref *fin = &c->ep[ep].fin;
+
+	if (!fin->seen)
+		return;
+	app(det, len, "%s%s FIN #%" PRIu64, det[0] != '\0' ? ", " : "", side(c, ep), fin->frame);
+	if (fin->acked)
+		app(det, len, " (acked #%" PRIu64 ")", fin->acked_frame);
+	else
+		app(det, len, " (not acked)");
+}
+
+static void teardown_line(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+{
+	enum tone t = td_tone(c->td_outcome);
+	const char *name = nz(sf_td_outcome_name(c->td_outcome));
+	char by[16] = "", det[DETAIL_MAX] = "";
+
+	if (c->td_initiator == 2)
+		snprintf(by, sizeof by, " by both");
+	else if (c->td_initiator == 0 || c->td_initiator == 1)
+		snprintf(by, sizeof by, " by %s", side(c, c->td_initiator));
+	fin_detail(det, sizeof det, c, c->client);
+	fin_detail(det, sizeof det, c, sf_conn_server(c));
+	if (c->rst.seen)
+		app(det, sizeof det, "%s%s RST #%" PRIu64, det[0] != '\0' ? ", " : "", side(c, c->rst.by),
+		    c->rst.frame);
+	fprintf(f, "    %-*s%s%s%s%s", LABEL_COL, "teardown", on(r, t), name, off(r, t), by);
+	tail(f, strlen(name) + strlen(by), det);
+}
+
+/* Only the reasons a reader would not guess from the teardown line. */
+static void end_line(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+{
+	const char *why = NULL;
+
+	switch (c->end_reason) {
+	case SF_END_IDLE:
+		why = "idle: no packet for longer than the idle timeout";
+		break;
+	case SF_END_REUSED:
+		why = "reused: a new SYN took over the address/port pair";
+		break;
+	case SF_END_EVICTED:
+		why = "evicted: the flow table was full, finished early";
+		break;
+	case SF_END_CLOSED:
+	case SF_END_RESET:
+	case SF_END_INPUT:
+	case SF_END__COUNT:
+		break;
+	}
+	if (why != NULL)
+		fprintf(f, "    %-*s%s%s%s\n", LABEL_COL, "ended", on(r, TONE_WARN), why, off(r, TONE_WARN));
+}
+
+static void state_line(FILE *f, const struct sf_conn *c)
+{
+	fprintf(f, "    %-*sclient %s  server %s  zeek %s", LABEL_COL, "state",
+		nz(sf_tcp_state_name(c->ep[c->client].state)),
+		nz(sf_tcp_state_name(c->ep[sf_conn_server(c)].state)), nz(sf_zeek_conn_state(&c->zeek)));
+	if (c->zeek.history[0] != '\0')
+		fprintf(f, " %.*s", (int)strnlen(c->zeek.history, sizeof c->zeek.history), c->zeek.history);
+	fprintf(f, "  completeness %u\n", (unsigned)c->compl.mask);
+}
+
+static void packets_line(FILE *f, const struct sf_conn *c)
+{
+	const struct sf_endpoint *cl = &c->ep[c->client], *sv = &c->ep[sf_conn_server(c)];
+
+	fprintf(f, "    %-*sclient %" PRIu64 " (%" PRIu64 " B)  server %" PRIu64 " (%" PRIu64 " B)"
+		"  frames %" PRIu64 "-%" PRIu64 "  duration %.6f s\n",
+		LABEL_COL, "packets", cl->packets, cl->bytes, sv->packets, sv->bytes,
+		c->first_frame, c->last_frame, sf_ts_sub(c->last_ts, c->first_ts));
+}
+
+static void violation_lines(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+{
+	uint32_t n = stored_violations(c);
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sf_violation *v = &c->violations[i];
+		char msg[MSG_MAX];
+
+		msg[0] = '\0';
+		sf_violation_format(v, msg, sizeof msg);
+		fprintf(f, "    %-*s%s%s%s at frame %" PRIu64 " from %s", LABEL_COL, "violation",
+			on(r, TONE_BAD), nz(sf_violation_name(v->code)), off(r, TONE_BAD), v->frame,
+			side(c, v->by));
+		if (msg[0] != '\0')
+			fprintf(f, ": %s", msg);
+		else if (v->has_values)
+			fprintf(f, ": expected %" PRIu32 ", actual %" PRIu32, v->expected, v->actual);
+		fputc('\n', f);
+	}
+	if (c->n_violations_dropped > 0)
+		fprintf(f, "    %-*s%s%" PRIu32 " more not stored%s\n", LABEL_COL, "violation", on(r, TONE_BAD),
+			c->n_violations_dropped, off(r, TONE_BAD));
+}
+
+/* "SYN,ACK", "FIN,PSH,ACK": Wireshark's order (low bit first). */
+static void flags_text(uint8_t flags, char *buf, size_t len)
+{
+	static const char *const names[8] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
+
+	buf[0] = '\0';
+	for (int i = 0; i < 8; i++)
+		if (flags & (1u << i))
+			app(buf, len, "%s%s", buf[0] != '\0' ? "," : "", names[i]);
+	if (buf[0] == '\0')
+		app(buf, len, "none");
+}
+
+/* |--- SYN ----------->|  or  |<-- SYN,ACK --------| */
+static void arrow_text(bool to_server, const char *label, char *buf, size_t len)
+{
+	size_t used = 4 + strlen(label) + 2;
+	size_t dashes = used < LADDER_INNER ? LADDER_INNER - used : 1;
+
+	buf[0] = '\0';
+	app(buf, len, "|%s%s ", to_server ? "--- " : "<-- ", label);
+	for (size_t i = 0; i < dashes; i++)
+		app(buf, len, "-");
+	app(buf, len, "%s", to_server ? ">|" : "-|");
+}
+
+static void ladder_row(const struct sf_report *r, FILE *f, const struct sf_conn *c,
+		       const struct sf_ladder_row *row)
+{
+	int by = row->by & 1;
+	const struct sf_endpoint *snd = &c->ep[by], *rcv = &c->ep[1 - by];
+	enum tone t = (row->flags & SF_TH_RST) ? TONE_BAD : TONE_NONE;
+	char fl[48], arrow[96], frame[24], ann[DETAIL_MAX] = "";
+
+	flags_text(row->flags, fl, sizeof fl);
+	arrow_text(by == c->client, fl, arrow, sizeof arrow);
+	snprintf(frame, sizeof frame, "#%" PRIu64, row->frame);
+	if (snd->have_isn)
+		app(ann, sizeof ann, "seq %" PRIu32 " (%" PRIu32 ")", row->seq - snd->isn, row->seq);
+	else
+		app(ann, sizeof ann, "seq (%" PRIu32 ")", row->seq);
+	if (row->flags & SF_TH_ACK) {
+		if (rcv->have_isn)
+			app(ann, sizeof ann, "  ack %" PRIu32 " (%" PRIu32 ")", row->ack - rcv->isn, row->ack);
+		else
+			app(ann, sizeof ann, "  ack (%" PRIu32 ")", row->ack);
+	}
+	if (row->len > 0)
+		app(ann, sizeof ann, "  len %" PRIu32, row->len);
+	fprintf(f, "      %7s  %10.6f  %s%s%s  %s", frame, sf_ts_sub(row->ts, c->first_ts), on(r, t), arrow,
+		off(r, t), ann);
+	for (uint32_t i = 0; i < stored_violations(c); i++)
+		if (c->violations[i].frame == row->frame)
+			fprintf(f, "  %s!%s%s", on(r, TONE_BAD), nz(sf_violation_name(c->violations[i].code)),
+				off(r, TONE_BAD));
+	fputc('\n', f);
+}
+
+static void ladder(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+{
+	uint32_t n = c->ladder == NULL ? 0 : c->n_ladder < SF_LADDER_MAX ? c->n_ladder : SF_LADDER_MAX;
+
+	fprintf(f, "    %-*stime from %" PRId64 ".%06" PRIu32 ", seq/ack relative to each side's ISN"
+		" (absolute in parentheses)\n", LABEL_COL, "ladder", c->first_ts.sec, c->first_ts.nsec / 1000);
+	if (n == 0 && c->n_ladder_dropped == 0) {
+		fprintf(f, "      (no segments recorded)\n");
+		return;
+	}
+	fprintf(f, "      %7s  %10s  %-*s%s\n", "frame", "time", LADDER_INNER + 2 - 6, "client", "server");
+	for (uint32_t i = 0; i < n; i++)
+		ladder_row(r, f, c, &c->ladder[i]);
+	if (c->n_ladder_dropped > 0)
+		fprintf(f, "      %7s  %" PRIu32 " more segment%s not shown\n", "...", c->n_ladder_dropped,
+			plural(c->n_ladder_dropped));
+}
+
+void sf_report_text_begin(struct sf_report *r)
+{
+	r->body = tmpfile();
+	if (r->body == NULL) {
+		r->body = open_memstream(&r->body_buf, &r->body_len);
+		r->body_is_mem = true;
+	}
+	if (r->body == NULL)
+		r->error = true;
+}
+
+void sf_report_text_conn(struct sf_report *r, const struct sf_conn *c)
+{
+	FILE *f = r->body;
+	char a[EP_TEXT_MAX], b[EP_TEXT_MAX];
+
+	if (f == NULL)
+		return;
+	sf_report_endpoint_text(&c->ep[c->client], a, sizeof a);
+	sf_report_endpoint_text(&c->ep[sf_conn_server(c)], b, sizeof b);
+	fprintf(f, "\n%s#%" PRIu64 "%s  %s -> %s  (%s)\n", on(r, TONE_BOLD), c->id, off(r, TONE_BOLD), a, b,
+		roles_text(c->roles));
+	handshake_line(r, f, c);
+	teardown_line(r, f, c);
+	end_line(r, f, c);
+	state_line(f, c);
+	packets_line(f, c);
+	violation_lines(r, f, c);
+	if (r->opts.verbose)
+		ladder(r, f, c);
+}
+
+static void input_line(const struct sf_report *r, FILE *f, const struct sf_input_info *in)
+{
+	bool first = true;
+
+	fprintf(f, "%ssynfin %s%s  ", on(r, TONE_BOLD), SF_VERSION, off(r, TONE_BOLD));
+	put_escaped(f, in->source != NULL ? in->source : "input");
+	fputc(' ', f);
+	put_escaped(f, in->name != NULL ? in->name : "?");
+	if (in->linktype != NULL) {
+		fputs("  (", f);
+		put_escaped(f, in->linktype);
+		fputc(')', f);
+	}
+	fprintf(f, "  %" PRIu64 " packet%s, %" PRIu64 " TCP", in->packets, plural(in->packets), in->tcp_packets);
+	if (in->filtered > 0)
+		fprintf(f, ", filtered out %" PRIu64, in->filtered);
+	for (int i = SF_SKIP_NONE + 1; i < SF_SKIP__COUNT; i++) {
+		if (in->skipped[i] == 0)
+			continue;
+		fprintf(f, "%s%s %" PRIu64, first ? ", skipped: " : ", ", nz(sf_skip_name((enum sf_skip)i)),
+			in->skipped[i]);
+		first = false;
+	}
+	if (in->truncated)
+		fprintf(f, "  %s(file truncated)%s", on(r, TONE_WARN), off(r, TONE_WARN));
+	fputc('\n', f);
+	if (in->has_stats) {
+		bool lost = in->ps_drop > 0 || in->ps_ifdrop > 0;
+		enum tone t = lost ? TONE_WARN : TONE_NONE;
+
+		fprintf(f, "%scapture: %" PRIu64 " received, %" PRIu64 " dropped by the kernel, %" PRIu64
+			" by the interface%s\n", on(r, t), in->ps_recv, in->ps_drop, in->ps_ifdrop, off(r, t));
+		if (lost)
+			fprintf(f, "%swarning: packets were dropped during capture; drops can explain incomplete"
+				" handshakes, missing FINs and violations%s\n", on(r, TONE_WARN), off(r, TONE_WARN));
+	}
+}
+
+static void totals_line(const struct sf_report *r, FILE *f, const struct sf_flow_stats *fs)
+{
+	const struct sf_summary *s = &r->sum;
+	bool first;
+
+	fprintf(f, "%" PRIu64 " connection%s", s->connections, plural(s->connections));
+	if (s->connections > 0) {
+		fputs("  handshake:", f);
+		first = true;
+		for (int i = 0; i < SF_HS__COUNT; i++) {
+			enum tone t = hs_tone((enum sf_hs_outcome)i);
+
+			if (s->hs[i] == 0)
+				continue;
+			fprintf(f, "%s %s%s %" PRIu64 "%s", first ? "" : ",", on(r, t),
+				nz(sf_hs_outcome_name((enum sf_hs_outcome)i)), s->hs[i], off(r, t));
+			first = false;
+		}
+		fputs("  teardown:", f);
+		first = true;
+		for (int i = 0; i < SF_TD__COUNT; i++) {
+			enum tone t = td_tone((enum sf_td_outcome)i);
+
+			if (s->td[i] == 0)
+				continue;
+			fprintf(f, "%s %s%s %" PRIu64 "%s", first ? "" : ",", on(r, t),
+				nz(sf_td_outcome_name((enum sf_td_outcome)i)), s->td[i], off(r, t));
+			first = false;
+		}
+		if (s->violations > 0)
+			fprintf(f, "  violations: %s%" PRIu64 " in %" PRIu64 " connection%s%s", on(r, TONE_BAD),
+				s->violations, s->with_violations, plural(s->with_violations), off(r, TONE_BAD));
+		else
+			fprintf(f, "  violations: %snone%s", on(r, TONE_GOOD), off(r, TONE_GOOD));
+		first = true;
+		for (int i = 0; i < SF_END__COUNT; i++) {
+			if (i != SF_END_IDLE && i != SF_END_REUSED && i != SF_END_EVICTED)
+				continue;
+			if (s->end[i] == 0)
+				continue;
+			fprintf(f, "%s%s %" PRIu64, first ? "  ended: " : ", ",
+				nz(sf_end_reason_name((enum sf_end_reason)i)), s->end[i]);
+			first = false;
+		}
+	}
+	if (r->opts.verbose && fs != NULL)
+		fprintf(f, "  peak open %" PRIu64, fs->peak_open);
+	fputc('\n', f);
+}
+
+/* Append the connection blocks written so far to out. */
+static void copy_body(struct sf_report *r)
+{
+	FILE *out = r->opts.out;
+	char buf[65536];
+	size_t n;
+
+	if (r->body == NULL)
+		return;
+	if (fflush(r->body) != 0 || ferror(r->body)) {
+		r->error = true;
+		return;
+	}
+	if (r->body_is_mem) {
+		if (r->body_len > 0 && fwrite(r->body_buf, 1, r->body_len, out) != r->body_len)
+			r->error = true;
+		return;
+	}
+	rewind(r->body);
+	while ((n = fread(buf, 1, sizeof buf, r->body)) > 0)
+		if (fwrite(buf, 1, n, out) != n) {
+			r->error = true;
+			return;
+		}
+	if (ferror(r->body))
+		r->error = true;
+}
+
+void sf_report_text_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)
+{
+	input_line(r, r->opts.out, in);
+	totals_line(r, r->opts.out, fs);
+	copy_body(r);
+	sf_report_text_fini(r);
+}
+
+void sf_report_text_fini(struct sf_report *r)
+{
+	if (r->body != NULL)
+		fclose(r->body);
+	r->body = NULL;
+	free(r->body_buf);
+	r->body_buf = NULL;
+	r->body_len = 0;
+}
