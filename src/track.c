@@ -502,12 +502,6 @@ static void note_midstream(struct sf_endpoint *e, const struct sf_packet *p)
 		ep_event(e, SF_TCPE_MIDSTREAM);
 }
 
-static bool is_zeek_retransmission(const struct seg *g)
-{
-	uint32_t used = g->len + (g->syn ? 1u : 0u) + (g->fin ? 1u : 0u);
-	return used > 0 && g->S->have_nxt && sf_seq_leq(g->p->seq + used, g->S->nxt);
-}
-
 void sf_track_segment(struct sf_conn *c, const struct sf_packet *p, bool from0)
 {
 	struct seg g = {
@@ -534,10 +528,9 @@ void sf_track_segment(struct sf_conn *c, const struct sf_packet *p, bool from0)
 		.ack = p->ack,
 		.len = g.len,
 		.window = p->window,
-		.retransmission = is_zeek_retransmission(&g),
 	};
 	sf_zeek_segment(&c->zeek, from0, p->sport, p->dport, &zs);
-	sf_completeness_segment(&c->compl, p->flags, g.len);
+	sf_completeness_segment_seq(&c->compl, from0, p->flags, g.len, p->seq, p->ack);
 
 	if (g.S->rst_sent && !g.rst && !g.S->after_rst_reported) {
 		g.S->after_rst_reported = true;

@@ -14,11 +14,25 @@ enum {
 	SF_COMPL_RST = 32,
 };
 
-/* Zero-initialise before the first segment. */
+/*
+ * Zero-initialise before the first segment.
+ *
+ * tshark prints, on each packet, the conversation's value as it stood before
+ * that packet.  In two-pass mode (tshark -2, and the GUI once a file is
+ * loaded) the second pass starts from the first pass's final value and folds
+ * every packet in again, the conversation's first packet now under the rules
+ * for later packets.  So:
+ *   first_pass - tcp_analysis.conversation_completeness after the first pass;
+ *   mask       - what `tshark -2` shows on every packet of the stream except
+ *                the first: first_pass | first_extra (first_pass alone when the
+ *                stream has one packet).  Report this one.
+ */
 struct sf_completeness {
 	uint8_t mask;
+	uint8_t first_pass;
 	/* private: Wireshark's per-conversation state (packet-tcp.c, struct tcp_analysis) */
-	bool started;         /* the conversation exists (its first packet was seen) */
+	uint8_t first_extra;  /* bits the first packet adds on the second pass */
+	uint32_t packets;     /* packets of the current Wireshark conversation */
 	bool base_set[2];     /* flow[i].static_flags & TCP_S_BASE_SEQ_SET; [0] = first sender */
 	uint32_t base_seq[2]; /* flow[i].base_seq */
 	uint32_t new_streams; /* pure SYNs with a new ISN that made Wireshark open a new tcp.stream */

@@ -24,7 +24,6 @@ struct sf_zeek_seg {
 	uint32_t seq, ack;
 	uint32_t len;        /* payload bytes */
 	uint16_t window;     /* raw window field */
-	bool retransmission; /* ignored: zeek.c keeps Zeek's own sequence tracking */
 };
 
 /* Undelivered (above-a-hole) data blocks kept per endpoint, like TCP_Reassembler. */

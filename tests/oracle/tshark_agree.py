@@ -35,7 +35,11 @@ def captures(paths):
 
 
 def tshark_streams(path):
-    """{first_frame: (final completeness, stream)} from tshark -2."""
+    """{first_frame: (final completeness, stream)} from tshark -2.
+
+    In two-pass mode tshark shows the stream's final value on every packet
+    but the first (which keeps its first-pass value), so the last packet's
+    value is the final one."""
     try:
         out = subprocess.run(
             ["tshark", "-2", "-n", "-r", path, "-Y", "tcp", "-T", "fields",
@@ -44,6 +48,7 @@ def tshark_streams(path):
     except subprocess.TimeoutExpired:
         return None
     first = {}
+    last = {}
     for line in out.splitlines():
         parts = line.split("\t")
         if len(parts) < 3 or not parts[0] or not parts[1] or not parts[2]:
@@ -54,8 +59,9 @@ def tshark_streams(path):
         except ValueError:
             continue
         if stream not in first:
-            first[stream] = (frame, compl)
-    return {f: (c, s) for s, (f, c) in first.items()}
+            first[stream] = frame
+        last[stream] = compl
+    return {f: (last[s], s) for s, f in first.items()}
 
 
 def synfin_conns(synfin, path):
