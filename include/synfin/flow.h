@@ -18,7 +18,7 @@ struct sf_flow_config {
 
 #define SF_FLOW_DEFAULT_IDLE 300.0
 #define SF_FLOW_DEFAULT_SETTLE 5.0
-#define SF_FLOW_DEFAULT_MAX 500000
+#define SF_FLOW_DEFAULT_MAX 250000
 
 /*
  * Receives every finished connection, already classified, exactly once, and
