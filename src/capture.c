@@ -3,10 +3,22 @@
  *
  * Offline, the BPF filter is applied per frame with pcap_offline_filter()
  * instead of pcap_setfilter(), so that frame numbers count every frame of
- * the file, as Wireshark numbers them. Live, the filter runs in the kernel.
+ * the file, as Wireshark numbers them. Live, the filter runs in the kernel,
+ * so only frames that pass it are read, numbered and saved with -w (as
+ * tcpdump -w does): re-reading the -w file gives the same frame numbers.
+ *
+ * Live reads do not rely on the pcap read timeout to return: on Linux a
+ * blocking pcap_next_ex() in immediate mode keeps polling past it until a
+ * packet arrives (pcap_set_timeout(3PCAP) documents that the timeout cannot
+ * bound a read). The handle is non-blocking instead and we poll its
+ * selectable descriptor ourselves, so a quiet link still yields
+ * SF_NEXT_TIMEOUT every SF_CAPTURE_POLL_MS: idle expiry, --duration and
+ * timely jsonl lines depend on it.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +34,9 @@ struct sf_capture {
 	int dlt;
 	bool nano;
 	pcap_dumper_t *dumper;
+	int sel_fd;                   /* live: descriptor to poll, -1 = rely on the pcap timeout */
+	volatile sig_atomic_t stop;   /* set by sf_capture_break (from a signal handler) */
+	char warning[PCAP_ERRBUF_SIZE + 64];
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -46,6 +61,7 @@ struct sf_capture *sf_capture_open_file(const char *path, char *err, size_t errl
 	}
 	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
 	c->dlt = pcap_datalink(c->p);
+	c->sel_fd = -1;
 	return c;
 }
 
@@ -67,7 +83,7 @@ struct sf_capture *sf_capture_open_live(const char *iface, const struct sf_captu
 	}
 	pcap_set_snaplen(c->p, lo->snaplen > 0 ? lo->snaplen : SF_CAPTURE_DEFAULT_SNAPLEN);
 	pcap_set_promisc(c->p, 1);
-	pcap_set_timeout(c->p, 200);
+	pcap_set_timeout(c->p, SF_CAPTURE_POLL_MS);
 	if (lo->buffer_kib > 0)
 		pcap_set_buffer_size(c->p, lo->buffer_kib * 1024);
 	if (lo->immediate)
@@ -78,9 +94,10 @@ struct sf_capture *sf_capture_open_live(const char *iface, const struct sf_captu
 		const char *why = pcap_geterr(c->p);
 		switch (rc) {
 		case PCAP_ERROR_PERM_DENIED:
+		case PCAP_ERROR_PROMISC_PERM_DENIED:
 			snprintf(err, errlen,
-				 "%s: permission denied: capturing needs root or CAP_NET_RAW (e.g. sudo setcap "
-				 "cap_net_raw,cap_net_admin=eip $(command -v synfin))",
+				 "%s: permission denied: capturing needs root or CAP_NET_RAW (run with sudo, or "
+				 "sudo setcap cap_net_raw,cap_net_admin=eip $(command -v synfin))",
 				 iface);
 			break;
 		case PCAP_ERROR_NO_SUCH_DEVICE:
@@ -98,9 +115,23 @@ struct sf_capture *sf_capture_open_live(const char *iface, const struct sf_captu
 		free(c);
 		return NULL;
 	}
+	if (rc > 0) {
+		/* a warning (e.g. promiscuous mode not supported): capture goes on */
+		const char *why = pcap_geterr(c->p);
+		snprintf(c->warning, sizeof c->warning, "%s: %s", iface,
+			 rc == PCAP_WARNING && why && *why ? why : pcap_statustostr(rc));
+	}
 	c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
 	c->dlt = pcap_datalink(c->p);
+	c->sel_fd = pcap_get_selectable_fd(c->p);
+	if (c->sel_fd >= 0 && pcap_setnonblock(c->p, 1, ebuf) < 0)
+		c->sel_fd = -1; /* fall back to blocking reads bounded by the pcap timeout */
 	return c;
+}
+
+const char *sf_capture_warning(const struct sf_capture *c)
+{
+	return c->warning[0] ? c->warning : NULL;
 }
 
 int sf_capture_set_filter(struct sf_capture *c, const char *filter, char *err, size_t errlen)
@@ -119,11 +150,48 @@ int sf_capture_set_filter(struct sf_capture *c, const char *filter, char *err, s
 	return 0;
 }
 
+/* Live, non-blocking: wait up to SF_CAPTURE_POLL_MS for the descriptor. 1 readable, 0 timeout, -1 error. */
+static int wait_readable(struct sf_capture *c, char *err, size_t errlen)
+{
+	struct pollfd pfd = {.fd = c->sel_fd, .events = POLLIN};
+	int n = poll(&pfd, 1, SF_CAPTURE_POLL_MS);
+	if (n < 0)
+		return errno == EINTR ? 0 : (set_err(err, errlen, strerror(errno)), -1);
+	if (n == 0)
+		return 0;
+	if (pfd.revents & POLLNVAL) {
+		set_err(err, errlen, "capture descriptor closed");
+		return -1;
+	}
+	return 1;
+}
+
 enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err, size_t errlen)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
+
+	if (c->live && c->stop)
+		return SF_NEXT_END;
 	int rc = pcap_next_ex(c->p, &h, &data);
+	if (rc == 0 && c->live) {
+		/* nothing queued: a quiet moment to push saved frames to disk */
+		if (c->dumper)
+			pcap_dump_flush(c->dumper);
+		if (c->sel_fd >= 0) {
+			int w = wait_readable(c, err, errlen);
+			if (w < 0)
+				return SF_NEXT_ERROR;
+			if (c->stop)
+				return SF_NEXT_END;
+			/*
+			 * Readable but no frame (a socket error libpcap handled,
+			 * such as the interface going down): report a timeout too.
+			 */
+			if (w > 0)
+				rc = pcap_next_ex(c->p, &h, &data);
+		}
+	}
 	switch (rc) {
 	case 1:
 		break;
@@ -133,7 +201,7 @@ enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err
 		return SF_NEXT_END;
 	default: {
 		const char *msg = pcap_geterr(c->p);
-		set_err(err, errlen, msg);
+		set_err(err, errlen, msg && *msg ? msg : pcap_statustostr(rc));
 		if (!c->live && msg && strstr(msg, "truncated"))
 			return SF_NEXT_TRUNCATED;
 		return SF_NEXT_ERROR;
@@ -170,6 +238,13 @@ const char *sf_capture_linktype_name(const struct sf_capture *c)
 	return n ? n : "unknown";
 }
 
+void sf_capture_describe(const struct sf_capture *c, char *buf, size_t len)
+{
+	const char *desc = pcap_datalink_val_to_description(c->dlt);
+	snprintf(buf, len, "link-type %s (%s), snapshot length %d bytes", sf_capture_linktype_name(c),
+		 desc ? desc : "unknown", pcap_snapshot(c->p));
+}
+
 bool sf_capture_stats(struct sf_capture *c, uint64_t *recv, uint64_t *drop, uint64_t *ifdrop)
 {
 	struct pcap_stat st;
@@ -193,7 +268,10 @@ int sf_capture_dump_open(struct sf_capture *c, const char *path, char *err, size
 
 void sf_capture_break(struct sf_capture *c)
 {
-	if (c && c->p)
+	if (!c)
+		return;
+	c->stop = 1;
+	if (c->p)
 		pcap_breakloop(c->p);
 }
 
@@ -205,15 +283,47 @@ int sf_capture_list_interfaces(FILE *out, char *err, size_t errlen)
 		set_err(err, errlen, ebuf);
 		return -1;
 	}
+	/* the same lines as tcpdump -D: "1.eth0 [Up, Running, Connected]" */
 	int i = 1;
 	for (pcap_if_t *d = all; d; d = d->next, i++) {
 		char name[256], desc[256];
 		fprintf(out, "%d.%s", i, sf_escape(d->name, name, sizeof name));
 		if (d->description)
 			fprintf(out, " (%s)", sf_escape(d->description, desc, sizeof desc));
-		fprintf(out, " [%s%s%s]\n", (d->flags & PCAP_IF_UP) ? "Up" : "Down",
-			(d->flags & PCAP_IF_RUNNING) ? ", Running" : "",
-			(d->flags & PCAP_IF_LOOPBACK) ? ", Loopback" : "");
+		if (d->flags != 0) {
+			static const struct {
+				bpf_u_int32 bit;
+				const char *name;
+			} bits[] = {{PCAP_IF_UP, "Up"},
+				    {PCAP_IF_RUNNING, "Running"},
+				    {PCAP_IF_LOOPBACK, "Loopback"},
+				    {PCAP_IF_WIRELESS, "Wireless"}};
+			const char *sep = "";
+			fputs(" [", out);
+			for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
+				if (d->flags & bits[k].bit) {
+					fprintf(out, "%s%s", sep, bits[k].name);
+					sep = ", ";
+				}
+			if (!*sep)
+				fputs("none", out);
+			bool wireless = d->flags & PCAP_IF_WIRELESS;
+			switch (d->flags & PCAP_IF_CONNECTION_STATUS) {
+			case PCAP_IF_CONNECTION_STATUS_UNKNOWN:
+				fputs(wireless ? ", Association status unknown" : ", Connection status unknown", out);
+				break;
+			case PCAP_IF_CONNECTION_STATUS_CONNECTED:
+				fputs(wireless ? ", Associated" : ", Connected", out);
+				break;
+			case PCAP_IF_CONNECTION_STATUS_DISCONNECTED:
+				fputs(wireless ? ", Not associated" : ", Disconnected", out);
+				break;
+			default: /* not applicable */
+				break;
+			}
+			fputc(']', out);
+		}
+		fputc('\n', out);
 	}
 	pcap_freealldevs(all);
 	return 0;

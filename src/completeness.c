@@ -89,7 +89,15 @@ void sf_completeness_segment_seq(struct sf_completeness *c, bool from_first, uin
 	int dir = from_first ? 0 : 1;
 	uint8_t sa = flags & (SF_TH_SYN | SF_TH_ACK);
 
+	if (c->frozen)
+		return;
 	if (c->packets > 0 && sa == SF_TH_SYN && c->base_set[dir] && seq != c->base_seq[dir]) {
+		if (c->first_only) {
+			/* Wireshark opens a new tcp.stream here: keep the first one's value */
+			c->new_streams++;
+			c->frozen = true;
+			return;
+		}
 		/*
 		 * Ports reused: conversation_new() with completeness 1; the SYN itself
 		 * then goes through the "else" branch (on both passes).

@@ -1,11 +1,22 @@
-/* main.c - wiring only: options -> capture -> decode -> flow table -> report; exit status. */
+/*
+ * main.c - wiring only: options -> capture -> decode -> flow table -> report; exit status.
+ *
+ * Live capture order, as tcpdump: install the stop signals, open the
+ * interface, set the filter, open -w and -o, drop privileges (-Z), then
+ * read. On a quiet link the capture wakes every SF_CAPTURE_POLL_MS and
+ * expires connections at wall-clock time, so jsonl lines, --duration and
+ * SIGINT never wait for traffic.
+ */
 #include <errno.h>
 #include <grp.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +41,11 @@ static void on_signal(int sig)
 	sf_capture_break(g_capture);
 }
 
+/*
+ * No SA_RESTART: a signal interrupts the capture's poll() at once. SIGPIPE is
+ * ignored so a reader that goes away (synfin -i eth0 -F jsonl | head) stops
+ * the capture through a write error, and -w is still closed properly.
+ */
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -38,6 +54,7 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static double mono_now(void)
@@ -55,16 +72,32 @@ static struct sf_ts wall_now(void)
 	return t;
 }
 
+/*
+ * -Z USER: become USER (its uid, primary gid and supplementary groups) for
+ * good, after the interface, -w and -o are open. As root, setuid() sets the
+ * real, effective and saved ids and clears every capability. Not root and
+ * already USER: nothing to drop.
+ */
 static int drop_privileges(const char *user)
 {
 	char esc[128];
+	errno = 0;
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
-		sf_errorf("-Z: no such user '%s'", sf_escape(user, esc, sizeof esc));
+		sf_errorf("-Z %s: no such user", sf_escape(user, esc, sizeof esc));
 		return -1;
 	}
+	if (geteuid() != 0 && getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return 0;
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		sf_errorf("-Z %s: cannot drop privileges: %s", sf_escape(user, esc, sizeof esc), strerror(errno));
+		sf_errorf("-Z %s: cannot drop privileges: %s%s", sf_escape(user, esc, sizeof esc), strerror(errno),
+			  geteuid() != 0 ? " (only root can change to another user)" : "");
+		return -1;
+	}
+	/* it must stick: no way back to root */
+	if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid || getgid() != pw->pw_gid ||
+	    getegid() != pw->pw_gid || (pw->pw_uid != 0 && setuid(0) == 0)) {
+		sf_errorf("-Z %s: privileges were not dropped", sf_escape(user, esc, sizeof esc));
 		return -1;
 	}
 	return 0;
@@ -82,13 +115,18 @@ static bool want_color(const struct sf_options *o, FILE *out)
 	return !o->output && isatty(fileno(out));
 }
 
-/* Open the capture named by the options, set its filter and -w file. NULL after an error line. */
-static struct sf_capture *open_capture(const struct sf_options *o)
+/*
+ * Open the capture named by the options, set its filter, open -w and the
+ * report output (*out), then drop privileges: -w and -o are created with the
+ * privileges the capture was opened with. NULL after an error line.
+ */
+static struct sf_capture *open_capture(const struct sf_options *o, FILE **out)
 {
 	char err[512], esc[512], esc2[512];
 	struct sf_capture *cap;
 	const char *what = o->read_file ? o->read_file : o->interface;
 
+	*out = stdout;
 	if (o->read_file) {
 		cap = sf_capture_open_file(o->read_file, err, sizeof err);
 		if (!cap) {
@@ -106,6 +144,8 @@ static struct sf_capture *open_capture(const struct sf_options *o)
 			sf_errorf("%s", sf_escape(err, esc, sizeof esc));
 			return NULL;
 		}
+		if (sf_capture_warning(cap))
+			sf_warnf("%s", sf_escape(sf_capture_warning(cap), esc, sizeof esc));
 	}
 	int dlt = sf_capture_dlt(cap);
 	if (!sf_decode_linktype_supported(dlt)) {
@@ -115,21 +155,46 @@ static struct sf_capture *open_capture(const struct sf_options *o)
 		sf_errorf("%s", err);
 	} else if (o->write_file && sf_capture_dump_open(cap, o->write_file, err, sizeof err) < 0) {
 		sf_errorf("-w %s: %s", sf_escape(o->write_file, esc, sizeof esc), err);
+	} else if (o->output && !(*out = fopen(o->output, "w"))) {
+		*out = stdout;
+		sf_errorf("-o %s: %s", sf_escape(o->output, esc, sizeof esc), strerror(errno));
 	} else if (o->user && drop_privileges(o->user) < 0) {
 		/* drop_privileges printed why */
 	} else {
 		return cap;
 	}
+	if (*out != stdout)
+		fclose(*out);
+	*out = stdout;
 	sf_capture_close(cap);
 	return NULL;
 }
 
-/* Read frames until the end, -c, --duration or a signal. Returns SF_EXIT_ERROR on a live read error. */
-static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
+/* Why the report output failed: EPIPE when it is a pipe nobody reads any more. */
+static int output_errno(FILE *out)
+{
+	int saved = errno;
+	struct stat st;
+	if (fstat(fileno(out), &st) == 0 && S_ISFIFO(st.st_mode)) {
+		struct pollfd p = {.fd = fileno(out), .events = POLLOUT};
+		if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+			return EPIPE;
+	}
+	return saved && saved != EINTR && saved != EAGAIN ? saved : EIO;
+}
+
+/*
+ * Read frames until the end, -c, --duration, a signal, or (live) a report
+ * write error. Returns SF_EXIT_ERROR on a live read error; *out_errno is set
+ * when the report output failed during a live capture.
+ */
+static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o, FILE *out,
+			int *out_errno)
 {
 	char err[512], esc[512];
 	struct sf_input_info *in = sf_pipeline_input(pl);
-	double started = mono_now();
+	const bool live = o->interface != NULL;
+	double started = mono_now(), last_tick = started;
 	int rc = SF_EXIT_OK;
 
 	while (!g_stop) {
@@ -141,16 +206,35 @@ static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const st
 			in->truncated = nx == SF_NEXT_TRUNCATED;
 			sf_warnf("%s: %s; reporting what was read before it",
 				 sf_escape(in->name, esc, sizeof esc), err);
-			if (nx == SF_NEXT_ERROR && o->interface)
+			if (nx == SF_NEXT_ERROR && live)
 				rc = SF_EXIT_ERROR;
 			break;
 		}
 		if (nx == SF_NEXT_TIMEOUT) {
+			/* the link is quiet and nothing is queued: wall-clock time is capture time */
 			sf_pipeline_tick(pl, wall_now());
+			last_tick = mono_now();
 		} else {
 			sf_pipeline_frame(pl, &f, nx == SF_NEXT_FILTERED);
 			if (o->count && in->packets >= o->count)
 				break;
+			if (live) {
+				/*
+				 * A busy link of non-TCP frames never times out and never
+				 * reaches the flow table's clock: expire at this frame's
+				 * time now and then (never ahead of frames still queued).
+				 */
+				double now = mono_now();
+				if (now - last_tick >= SF_CAPTURE_POLL_MS / 1000.0) {
+					sf_pipeline_tick(pl, f.ts);
+					last_tick = now;
+				}
+			}
+		}
+		if (live && ferror(out)) {
+			/* the reader went away (EPIPE) or the disk is full: no point capturing on */
+			*out_errno = output_errno(out);
+			break;
 		}
 		if (o->duration > 0 && mono_now() - started >= o->duration)
 			break;
@@ -180,15 +264,11 @@ int main(int argc, char **argv)
 		return rc;
 	}
 
-	struct sf_capture *cap = open_capture(o);
+	if (o->interface)
+		install_signals(); /* before opening: a SIGINT while opening stops cleanly too */
+	FILE *out;
+	struct sf_capture *cap = open_capture(o, &out);
 	if (!cap) {
-		sf_options_free(&opt);
-		return SF_EXIT_ERROR;
-	}
-	FILE *out = stdout;
-	if (o->output && !(out = fopen(o->output, "w"))) {
-		sf_errorf("-o %s: %s", sf_escape(o->output, esc, sizeof esc), strerror(errno));
-		sf_capture_close(cap);
 		sf_options_free(&opt);
 		return SF_EXIT_ERROR;
 	}
@@ -219,20 +299,43 @@ int main(int argc, char **argv)
 	in->name = o->read_file ? o->read_file : o->interface;
 	in->linktype = sf_capture_linktype_name(cap);
 
-	g_capture = cap;
-	if (o->interface)
-		install_signals();
-	rc = capture_loop(cap, pl, o);
+	int out_errno = 0;
+	if (o->interface) {
+		/* as tcpdump: tells the user (and scripts) that packets are being read now */
+		char desc[160];
+		sf_capture_describe(cap, desc, sizeof desc);
+		fprintf(stderr, "synfin: listening on %s, %s\n", sf_escape(o->interface, esc, sizeof esc), desc);
+		g_capture = cap;
+		if (g_stop) /* a signal came while opening */
+			sf_capture_break(cap);
+	}
+	rc = capture_loop(cap, pl, o, out, &out_errno);
 	g_capture = NULL;
-	if (o->interface)
+	if (o->interface) {
 		in->has_stats = sf_capture_stats(cap, &in->ps_recv, &in->ps_drop, &in->ps_ifdrop);
+		if (in->has_stats && (in->ps_drop || in->ps_ifdrop))
+			sf_warnf("%s: %" PRIu64 " packets dropped by the kernel, %" PRIu64
+				 " by the interface: connections may look incomplete",
+				 sf_escape(o->interface, esc, sizeof esc), in->ps_drop, in->ps_ifdrop);
+	}
 
+	if (out_errno == EPIPE) {
+		/* the reader is gone: finish quietly, as a pipeline stage does (-w is still closed properly) */
+		sf_pipeline_free(pl);
+		sf_capture_close(cap);
+		if (out != stdout)
+			fclose(out);
+		sf_options_free(&opt);
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		return SF_EXIT_ERROR;
+	}
 	int wrc = sf_pipeline_end(pl);
 	if (out == stdout ? fflush(out) != 0 : fclose(out) != 0)
 		wrc = -1;
 	out = stdout;
-	if (wrc < 0) {
-		sf_errorf("error writing the report: %s", strerror(errno));
+	if (out_errno || wrc < 0) {
+		sf_errorf("error writing the report: %s", strerror(out_errno ? out_errno : errno));
 		rc = SF_EXIT_ERROR;
 	} else if (rc == SF_EXIT_OK && sf_pipeline_check_failures(pl)) {
 		rc = SF_EXIT_CHECK;

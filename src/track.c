@@ -234,10 +234,12 @@ static void handle_syn(struct sf_conn *c, struct seg *g)
 			c->syn_retransmits++;
 			return;
 		}
-		if (c->hs_done || c->ep[g->s].fin.seen || c->ep[g->r].fin.seen)
+		if (c->hs_done || c->ep[g->s].fin.seen || c->ep[g->r].fin.seen) {
+			/* the handshake is over: this SYN does not replace its SYN */
 			add_violation(c, SF_V_SYN_DURING_CLOSE, g, false, 0, 0);
-		else
-			add_violation(c, SF_V_SYN_RESEND_DIFF_SEQ, g, true, c->syn.seq, p->seq);
+			return;
+		}
+		add_violation(c, SF_V_SYN_RESEND_DIFF_SEQ, g, true, c->syn.seq, p->seq);
 		/* a SYN-ACK is checked against the latest SYN */
 		set_ref(&c->syn, g);
 		note_syn_isn(g->S, p->seq, g->len);
@@ -451,8 +453,6 @@ static void handle_seq(struct sf_conn *c, struct seg *g)
 		S->gap = true;
 		S->unseen_pending = false;
 	}
-	if (S->unseen_pending && S->have_nxt && sf_seq_geq(p->seq, S->unseen.actual))
-		S->unseen_pending = false; /* S did send up to the acked number */
 
 	if (S->fin.seen) {
 		if (g->fin) {
@@ -585,6 +585,9 @@ void sf_track_init(struct sf_conn *c, uint64_t id, const struct sf_packet *p, bo
 	c->syn_by = -1;
 	c->synack_by = -1;
 	c->td_initiator = -1;
+	/* zeek and completeness describe the record that starts where this connection starts */
+	c->zeek.first_only = true;
+	c->compl.first_only = true;
 
 	uint8_t sa = p->flags & (SF_TH_SYN | SF_TH_ACK | SF_TH_RST);
 	if (sa == SF_TH_SYN) {

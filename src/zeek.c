@@ -720,9 +720,11 @@ static bool want_connection_flip(uint16_t src_port, uint16_t dst_port, uint8_t f
 static void new_conn(struct sf_zeek *z, int sender, uint16_t sport, uint16_t dport, uint8_t flags)
 {
 	uint32_t reuses = z->reuses;
+	bool first_only = z->first_only;
 
 	memset(z, 0, sizeof *z);
 	z->reuses = reuses;
+	z->first_only = first_only;
 	z->started = true;
 	for (int i = 0; i < 2; i++) {
 		struct sf_zeek_ep *ep = &z->ep[i];
@@ -847,11 +849,18 @@ void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_
 {
 	int sender = from_first ? 0 : 1;
 
+	if (z->frozen)
+		return;
 	if (!z->started) {
 		new_conn(z, sender, sport, dport, s->flags);
 	} else if (is_reuse(z, s)) {
-		/* Zeek logs the old connection and starts a new one; we keep the newest */
 		z->reuses++;
+		if (z->first_only) {
+			/* Zeek logs the connection so far: keep exactly that record */
+			z->frozen = true;
+			return;
+		}
+		/* Zeek logs the old connection and starts a new one; we keep the newest */
 		new_conn(z, sender, sport, dport, s->flags);
 	}
 	process(z, sender, s);

@@ -36,6 +36,9 @@ struct sf_completeness {
 	bool base_set[2];     /* flow[i].static_flags & TCP_S_BASE_SEQ_SET; [0] = first sender */
 	uint32_t base_seq[2]; /* flow[i].base_seq */
 	uint32_t new_streams; /* pure SYNs with a new ISN that made Wireshark open a new tcp.stream */
+	/* set by the caller: keep the first tcp.stream's value, ignore later streams on the tuple */
+	bool first_only;
+	bool frozen;
 };
 
 /*

@@ -16,7 +16,7 @@ enum sf_format { SF_FMT_TEXT, SF_FMT_JSON, SF_FMT_JSONL };
 struct sf_input_info {
 	const char *source;   /* "file" or "interface" */
 	const char *name;     /* file name ("-" for stdin) or interface name */
-	const char *linktype; /* e.g. "EN10MB"; several joined by "," for multi-interface pcapng */
+	const char *linktype; /* libpcap's DLT name, e.g. "EN10MB" */
 	uint64_t packets;     /* frames read (before filtering) */
 	uint64_t tcp_packets; /* frames decoded into TCP segments */
 	uint64_t filtered;    /* frames rejected by the BPF filter */

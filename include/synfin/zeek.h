@@ -67,6 +67,14 @@ struct sf_zeek {
 	char history[SF_ZEEK_HISTORY_MAX];
 	uint8_t history_len;
 	uint32_t reuses; /* times Zeek's IsReuse() would have started a new connection */
+	/*
+	 * Set by the caller before the first segment: keep the values of the
+	 * Zeek connection that starts with the first segment, and ignore what
+	 * Zeek would log as a new connection on the same tuple (synfin keeps
+	 * such segments in one connection where the contract says so).
+	 */
+	bool first_only;
+	bool frozen;
 	/* private: ep[i] is the flow's endpoint i; orig_ep says which one is Zeek's orig */
 	uint8_t orig_ep;
 	uint32_t hist_seen;        /* Connection::hist_seen */

@@ -559,3 +559,26 @@ Test(track, violation_list_is_bounded_and_in_frame_order)
 		cr_assert_leq(h.c.violations[i - 1].frame, h.c.violations[i].frame);
 	h_free(&h);
 }
+
+Test(track, syn_during_close_keeps_its_handshake_and_first_zeek_record)
+{
+	struct h h;
+	h_init(&h);
+	h_handshake(&h, CI, SI);
+	h_seg(&h, 1, ACK | PSH, CI + 1, SI + 1, 5);
+	h_seg(&h, 0, ACK, SI + 1, CI + 6, 0);
+	h_seg(&h, 1, FIN | ACK, CI + 6, SI + 1, 0);
+	h_seg(&h, 0, ACK, SI + 1, CI + 7, 0);
+	uint64_t f = h_seg(&h, 1, SYN, 9000, 0, 0);
+	h_done(&h);
+	const struct sf_violation *v = h_find(&h, SF_V_SYN_DURING_CLOSE);
+	cr_assert_not_null(v);
+	cr_assert_eq(v->frame, f);
+	cr_assert_eq(h.c.syn.frame, 1, "the handshake SYN stays the first one");
+	cr_assert_eq(h_client(&h)->isn, CI);
+	/* Zeek and Wireshark would start a new record at that SYN; ours matches the first */
+	cr_assert_eq(h.c.zeek.reuses, 1);
+	cr_assert_str_eq(sf_zeek_conn_state(&h.c.zeek), "S2");
+	cr_assert_eq(h.c.compl.mask, 31);
+	h_free(&h);
+}
