@@ -84,8 +84,7 @@ struct sf_capture *sf_capture_open_live(const char *iface, const struct sf_captu
 	pcap_set_snaplen(c->p, lo->snaplen > 0 ? lo->snaplen : SF_CAPTURE_DEFAULT_SNAPLEN);
 	pcap_set_promisc(c->p, 1);
 	pcap_set_timeout(c->p, SF_CAPTURE_POLL_MS);
-	if (lo->buffer_kib > 0)
-		pcap_set_buffer_size(c->p, lo->buffer_kib * 1024);
+	pcap_set_buffer_size(c->p, (lo->buffer_kib > 0 ? lo->buffer_kib : SF_CAPTURE_DEFAULT_BUFFER_KIB) * 1024);
 	if (lo->immediate)
 		pcap_set_immediate_mode(c->p, 1);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);

@@ -127,6 +127,10 @@ static struct sf_capture *open_capture(const struct sf_options *o, FILE **out)
 	const char *what = o->read_file ? o->read_file : o->interface;
 
 	*out = stdout;
+	if (o->write_file && !strcmp(o->write_file, "-") && !o->output) {
+		sf_errorf("-w - writes the packets to standard output, where the report goes: give the report a file with -o");
+		return NULL;
+	}
 	if (o->read_file) {
 		cap = sf_capture_open_file(o->read_file, err, sizeof err);
 		if (!cap) {
