@@ -236,11 +236,17 @@ static bool older_than(struct sf_ts last, struct sf_ts now, double secs)
 	return sf_ts_sub(now, last) > secs;
 }
 
+/*
+ * Activity is measured on the table's clock (the latest capture time seen),
+ * not on each packet's own time stamp: captures whose time goes backwards
+ * (merged files, clock steps) would otherwise expire a connection on the
+ * packet after the one that created it. Both lists are in touch order.
+ */
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now)
 {
-	while (t->closed.head && older_than(t->closed.head->last_ts, now, t->cfg.settle_time))
+	while (t->closed.head && older_than(t->closed.head->touch, now, t->cfg.settle_time))
 		finish(t, t->closed.head, settled_reason(t->closed.head));
-	while (t->open.head && older_than(t->open.head->last_ts, now, t->cfg.idle_timeout))
+	while (t->open.head && older_than(t->open.head->touch, now, t->cfg.idle_timeout))
 		finish(t, t->open.head, SF_END_IDLE);
 }
 
@@ -332,6 +338,7 @@ void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)
 		list_remove(t, c);
 	}
 	sf_track_segment(c, p, from0);
+	c->touch = t->clock;
 	list_append(t, c, sf_track_is_closed(c) ? LIST_CLOSED : LIST_OPEN);
 }
 

@@ -175,6 +175,7 @@ struct sf_conn {
 	struct sf_conn *hnext;          /* hash chain */
 	struct sf_conn *lprev, *lnext;  /* idle list */
 	uint32_t hash;
+	struct sf_ts touch;             /* the table's clock at the last packet: orders the idle lists */
 	uint8_t list;
 	bool closed;                    /* tracker: both FINs seen, or RST seen */
 };
