@@ -206,12 +206,25 @@ static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const st
 		enum sf_next nx = sf_capture_next(cap, &f, err, sizeof err);
 		if (nx == SF_NEXT_END)
 			break;
-		if (nx == SF_NEXT_TRUNCATED || nx == SF_NEXT_ERROR) {
-			in->truncated = nx == SF_NEXT_TRUNCATED;
+		if (nx == SF_NEXT_TRUNCATED) {
+			/* a file cut in the middle of a record: report what came before, exit 0 */
+			in->truncated = true;
 			sf_warnf("%s: %s; reporting what was read before it",
 				 sf_escape(in->name, esc, sizeof esc), err);
-			if (nx == SF_NEXT_ERROR && live)
-				rc = SF_EXIT_ERROR;
+			break;
+		}
+		if (nx == SF_NEXT_ERROR) {
+			/*
+			 * Anything else is an invalid input (or a failing interface):
+			 * the report still covers the frames before it, but the run
+			 * fails with one line, so a CI gate never trusts half a file.
+			 */
+			const char *hint = strstr(err, "different from the type of the first interface")
+				? " (libpcap reads a pcapng file only when all its interfaces share one link type: split it with editcap or tshark)"
+				: "";
+			sf_errorf("%s: %s%s; the report covers the frames before it",
+				  sf_escape(in->name, esc, sizeof esc), err, hint);
+			rc = SF_EXIT_ERROR;
 			break;
 		}
 		if (nx == SF_NEXT_TIMEOUT) {

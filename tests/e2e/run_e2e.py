@@ -239,6 +239,7 @@ def cli_checks(synfin, td, res, only):
     expect_error("cli/empty_file", ["-r", os.path.join(errors, "empty.pcap")])
     expect_error("cli/not_a_capture", ["-r", os.path.join(errors, "not_a_capture.txt")])
     expect_error("cli/unsupported_linktype", ["-r", os.path.join(errors, "unsupported_linktype.pcap")])
+    expect_error("cli/pcapng_mixed_linktypes", ["-r", os.path.join(errors, "pcapng_mixed_linktypes.pcapng")])
     four_way = case_input("four_way")
     expect_error("cli/bad_filter", ["-r", four_way, "tcp", "and", "and", "port"])
     expect_error("cli/unknown_option", ["-r", four_way, "--no-such-option"])
