@@ -77,6 +77,13 @@ static enum sf_skip decode_ipv4(struct sf_cursor *c, size_t wire_left, struct sf
 	size_t total_len = sf_cur_be16_at(c, IPV4_LEN_OFF);
 	if (total_len == 0)
 		total_len = zero_length_fallback(wire_left);
+	/*
+	 * A header claiming more than the frame carried on the wire lies (a
+	 * snaplen cut shortens only the capture, never the wire length): the
+	 * datagram ends with the frame, as tcpdump's "truncated-ip" reading.
+	 */
+	if (total_len > wire_left)
+		total_len = wire_left;
 	if (total_len < hdr_len)
 		return SF_SKIP_IP_MALFORMED;
 	/* A first fragment (offset 0, MF set) still starts with the TCP header. */
@@ -117,6 +124,9 @@ static enum sf_skip decode_ipv6(struct sf_cursor *c, size_t wire_left, struct sf
 	size_t payload_len = sf_cur_be16_at(c, IPV6_PLEN_OFF);
 	if (payload_len == 0)
 		payload_len = zero_length_fallback(wire_left) - IPV6_HDR_LEN;
+	/* as for IPv4: never longer than the frame on the wire */
+	if (payload_len > wire_left - IPV6_HDR_LEN)
+		payload_len = wire_left - IPV6_HDR_LEN;
 	uint8_t nxt = sf_cur_u8_at(c, IPV6_NXT_OFF);
 
 	uint8_t a[16];

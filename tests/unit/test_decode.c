@@ -1760,3 +1760,30 @@ Test(decode_fuzz, every_prefix_under_every_link_type, .timeout = 60)
 			for (size_t cap = 0; cap <= seeds[s].n; cap++)
 				fuzz_one(fuzz_dlts[d], &seeds[s], cap, seeds[s].n);
 }
+
+Test(decode_ip, ipv4_total_length_past_the_wire_frame_is_clamped)
+{
+	/* kday4.pcap frame 10: IP claims 820 bytes, the frame on the wire held 66 */
+	struct frame f = {.n = 0};
+	put_eth(&f, ET_IPV4);
+	put_ipv4(&f, 820, P_TCP);
+	put(&f, TCP_ACK, sizeof(TCP_ACK));
+	struct sf_packet p;
+	assert_skip(decode(DLT_EN10MB, &f, &p), SF_SKIP_NONE);
+	cr_assert_eq(p.payload_len, 0, "payload beyond the wire frame does not exist");
+	/* the same bytes cut by a snaplen (wire length 874) keep the IP length */
+	memset(&p, 0, sizeof p);
+	assert_skip(decode_n(DLT_EN10MB, &f, f.n, 14 + 820, &p), SF_SKIP_NONE);
+	cr_assert_eq(p.payload_len, 820 - 20 - sizeof(TCP_ACK));
+}
+
+Test(decode_ip, ipv6_payload_length_past_the_wire_frame_is_clamped)
+{
+	struct frame f = {.n = 0};
+	put_eth(&f, ET_IPV6);
+	put_ipv6(&f, 1000, P_TCP);
+	put(&f, TCP_ACK, sizeof(TCP_ACK));
+	struct sf_packet p;
+	assert_skip(decode(DLT_EN10MB, &f, &p), SF_SKIP_NONE);
+	cr_assert_eq(p.payload_len, 0);
+}
