@@ -57,9 +57,9 @@ enum sf_skip sf_decode_ip(struct sf_cursor *c, enum sf_net net, size_t wire_left
 
 /*
  * TCP decoder (decode_tcp.c). *c is at the TCP header with its window
- * already cut to the IP payload; l4_len is the declared segment length.
- * Writes every decoder-owned field of *out only on success, so *out is
- * untouched on a skip.
+ * already cut to the IP payload; ip holds the addresses and the declared
+ * segment length. Writes every decoder-owned field of *out (all but frame
+ * and ts), and only on success, so *out is untouched on a skip.
  */
 enum sf_skip sf_decode_tcp(const struct sf_cursor *c, const struct sf_ip_info *ip,
 			   struct sf_packet *out);

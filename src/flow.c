@@ -1,9 +1,9 @@
 /*
  * flow.c - the connection table.
  *
- * A 4-tuple maps to its current connection instance through a chained hash
- * table with a per-run random key, so a crafted capture cannot pile every
- * connection into one bucket. Each open connection also sits on one of two
+ * A 4-tuple maps to its current connection instance through an open-addressing
+ * hash table with a per-run random key, so a crafted capture cannot pile every
+ * connection into one probe run. Each open connection also sits on one of two
  * lists ordered by last activity (capture time): "open" (idle timeout) and
  * "closed" (closed or reset, lingering --settle seconds for stragglers). The
  * head of a list is always its least recently active connection, so expiry
@@ -29,17 +29,29 @@ struct conn_list {
 	struct sf_conn *head, *tail;
 };
 
+/*
+ * Open addressing with linear probing. A slot keeps the connection's hash,
+ * so a probe touches the connection itself only when the hash matches: the
+ * per-packet lookup is one or two cache lines of slots, not a walk through
+ * 1.4 KB connection records.
+ */
+struct slot {
+	uint32_t hash;
+	struct sf_conn *c; /* NULL: empty */
+};
+
 struct sf_flow_table {
 	struct sf_flow_config cfg;
 	sf_flow_sink sink;
 	void *ctx;
-	struct sf_conn **buckets;
-	size_t n_buckets; /* power of two */
+	struct slot *slots;
+	size_t n_slots;   /* power of two, at least twice count */
 	size_t count;
 	uint64_t k0, k1;  /* hash key */
 	uint64_t next_id;
-	struct sf_ts clock; /* latest capture time seen */
+	int64_t clock_ns; /* latest capture time seen */
 	bool have_clock;
+	int64_t idle_ns, settle_ns;
 	struct conn_list open, closed;
 	struct sf_flow_stats stats;
 };
@@ -103,10 +115,26 @@ static uint64_t load64(const uint8_t *b)
 	return v;
 }
 
-/* Direction-free: the (address, port) pairs are put in a fixed order first. */
+/*
+ * Direction-free: the (address, port) pairs are put in a fixed order first.
+ * IPv4 tuples (the common case) hash two words; IPv6 five.
+ */
 static uint32_t tuple_hash(const struct sf_flow_table *t, const struct sf_addr *a, uint16_t ap,
 			   const struct sf_addr *b, uint16_t bp)
 {
+	if (a->family == 4 && b->family == 4) {
+		uint32_t x, y;
+		memcpy(&x, a->b, 4);
+		memcpy(&y, b->b, 4);
+		uint64_t ka = (uint64_t)x << 16 | ap, kb = (uint64_t)y << 16 | bp;
+		if (ka > kb) {
+			uint64_t tk = ka;
+			ka = kb;
+			kb = tk;
+		}
+		uint64_t w[2] = {ka << 16 | (kb >> 32), (kb & 0xffffffffu) | (uint64_t)4 << 56};
+		return (uint32_t)siphash13_words(t->k0, t->k1, w, 2);
+	}
 	int cmp = sf_addr_cmp(a, b);
 	if (cmp > 0 || (cmp == 0 && ap > bp)) {
 		const struct sf_addr *ta = a;
@@ -179,35 +207,53 @@ static bool matches(const struct sf_conn *c, const struct sf_packet *p, bool *fr
 	return false;
 }
 
-static void grow(struct sf_flow_table *t)
+static void slot_put(struct slot *slots, size_t n, uint32_t h, struct sf_conn *c)
 {
-	size_t n = t->n_buckets * 2;
-	struct sf_conn **nb = calloc(n, sizeof *nb);
-	if (!nb)
-		return; /* keep the longer chains; still correct */
-	for (size_t i = 0; i < t->n_buckets; i++) {
-		struct sf_conn *c = t->buckets[i];
-		while (c) {
-			struct sf_conn *next = c->hnext;
-			size_t j = c->hash & (n - 1);
-			c->hnext = nb[j];
-			nb[j] = c;
-			c = next;
-		}
-	}
-	free(t->buckets);
-	t->buckets = nb;
-	t->n_buckets = n;
+	size_t i = h & (n - 1);
+	while (slots[i].c)
+		i = (i + 1) & (n - 1);
+	slots[i].hash = h;
+	slots[i].c = c;
 }
 
+static void grow(struct sf_flow_table *t)
+{
+	size_t n = t->n_slots * 2;
+	struct slot *ns = calloc(n, sizeof *ns);
+	if (!ns)
+		return; /* stay at a higher load: still correct while a slot is free */
+	for (size_t i = 0; i < t->n_slots; i++)
+		if (t->slots[i].c)
+			slot_put(ns, n, t->slots[i].hash, t->slots[i].c);
+	free(t->slots);
+	t->slots = ns;
+	t->n_slots = n;
+}
+
+/* Remove c's slot and shift later members of its probe run back (no tombstones). */
 static void unlink_conn(struct sf_flow_table *t, struct sf_conn *c)
 {
-	struct sf_conn **pp = &t->buckets[c->hash & (t->n_buckets - 1)];
-	while (*pp && *pp != c)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = c->hnext;
-	c->hnext = NULL;
+	size_t mask = t->n_slots - 1;
+	size_t i = c->hash & mask;
+	while (t->slots[i].c && t->slots[i].c != c)
+		i = (i + 1) & mask;
+	if (t->slots[i].c == c) {
+		size_t j = i;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!t->slots[j].c)
+				break;
+			size_t home = t->slots[j].hash & mask;
+			/* move j back to i unless its home lies cyclically in (i, j] */
+			bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+			if (!stays) {
+				t->slots[i] = t->slots[j];
+				i = j;
+			}
+		}
+		t->slots[i].c = NULL;
+		t->slots[i].hash = 0;
+	}
 	list_remove(t, c);
 	t->count--;
 	t->stats.open = t->count;
@@ -231,10 +277,6 @@ static enum sf_end_reason settled_reason(const struct sf_conn *c)
 	return c->rst_effective ? SF_END_RESET : SF_END_CLOSED;
 }
 
-static bool older_than(struct sf_ts last, struct sf_ts now, double secs)
-{
-	return sf_ts_sub(now, last) > secs;
-}
 
 /*
  * Activity is measured on the table's clock (the latest capture time seen),
@@ -242,12 +284,27 @@ static bool older_than(struct sf_ts last, struct sf_ts now, double secs)
  * (merged files, clock steps) would otherwise expire a connection on the
  * packet after the one that created it. Both lists are in touch order.
  */
+static void expire_ns(struct sf_flow_table *t, int64_t now)
+{
+	while (t->closed.head && now - t->closed.head->touch_ns > t->settle_ns)
+		finish(t, t->closed.head, settled_reason(t->closed.head));
+	while (t->open.head && now - t->open.head->touch_ns > t->idle_ns)
+		finish(t, t->open.head, SF_END_IDLE);
+}
+
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now)
 {
-	while (t->closed.head && older_than(t->closed.head->touch, now, t->cfg.settle_time))
-		finish(t, t->closed.head, settled_reason(t->closed.head));
-	while (t->open.head && older_than(t->open.head->touch, now, t->cfg.idle_timeout))
-		finish(t, t->open.head, SF_END_IDLE);
+	expire_ns(t, sf_ts_ns(now));
+}
+
+/* Seconds from the command line to nanoseconds, saturating far beyond any capture. */
+static int64_t secs_to_ns(double secs)
+{
+	if (!(secs > 0))
+		return 0;
+	if (secs > 4e9)
+		return INT64_MAX / 2;
+	return (int64_t)(secs * 1e9);
 }
 
 struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink sink, void *ctx)
@@ -258,9 +315,11 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	t->cfg = *cfg;
 	t->sink = sink;
 	t->ctx = ctx;
-	t->n_buckets = 1024;
-	t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
-	if (!t->buckets) {
+	t->idle_ns = secs_to_ns(cfg->idle_timeout);
+	t->settle_ns = secs_to_ns(cfg->settle_time);
+	t->n_slots = 2048;
+	t->slots = calloc(t->n_slots, sizeof *t->slots);
+	if (!t->slots) {
 		free(t);
 		return NULL;
 	}
@@ -282,9 +341,10 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 
 static struct sf_conn *lookup(struct sf_flow_table *t, const struct sf_packet *p, uint32_t h, bool *from0)
 {
-	for (struct sf_conn *c = t->buckets[h & (t->n_buckets - 1)]; c; c = c->hnext)
-		if (c->hash == h && matches(c, p, from0))
-			return c;
+	size_t mask = t->n_slots - 1;
+	for (size_t i = h & mask; t->slots[i].c; i = (i + 1) & mask)
+		if (t->slots[i].hash == h && matches(t->slots[i].c, p, from0))
+			return t->slots[i].c;
 	return NULL;
 }
 
@@ -303,11 +363,12 @@ static void make_room(struct sf_flow_table *t)
 
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)
 {
-	if (!t->have_clock || sf_ts_sub(p->ts, t->clock) > 0) {
-		t->clock = p->ts;
+	int64_t now = sf_ts_ns(p->ts);
+	if (!t->have_clock || now > t->clock_ns) {
+		t->clock_ns = now;
 		t->have_clock = true;
 	}
-	sf_flow_expire(t, t->clock);
+	expire_ns(t, t->clock_ns);
 
 	uint32_t h = tuple_hash(t, &p->src, p->sport, &p->dst, p->dport);
 	bool from0 = true;
@@ -323,22 +384,20 @@ void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)
 			return; /* out of memory: the segment cannot be tracked */
 		sf_track_init(c, t->next_id++, p, t->cfg.want_ladder);
 		c->hash = h;
-		size_t b = h & (t->n_buckets - 1);
-		c->hnext = t->buckets[b];
-		t->buckets[b] = c;
+		if ((t->count + 1) * 2 > t->n_slots)
+			grow(t);
+		slot_put(t->slots, t->n_slots, h, c);
 		t->count++;
 		t->stats.connections++;
 		t->stats.open = t->count;
 		if (t->count > t->stats.peak_open)
 			t->stats.peak_open = t->count;
-		if (t->count > t->n_buckets)
-			grow(t);
 		from0 = true;
 	} else {
 		list_remove(t, c);
 	}
 	sf_track_segment(c, p, from0);
-	c->touch = t->clock;
+	c->touch_ns = t->clock_ns;
 	list_append(t, c, sf_track_is_closed(c) ? LIST_CLOSED : LIST_OPEN);
 }
 
@@ -383,14 +442,8 @@ void sf_flow_free(struct sf_flow_table *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->n_buckets; i++) {
-		struct sf_conn *c = t->buckets[i];
-		while (c) {
-			struct sf_conn *next = c->hnext;
-			sf_conn_free(c);
-			c = next;
-		}
-	}
-	free(t->buckets);
+	for (size_t i = 0; i < t->n_slots; i++)
+		sf_conn_free(t->slots[i].c);
+	free(t->slots);
 	free(t);
 }

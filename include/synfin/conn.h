@@ -172,10 +172,9 @@ struct sf_conn {
 	int td_initiator;    /* endpoint index, -1 none, 2 both */
 
 	/* flow-table bookkeeping (opaque to the tracker and the report) */
-	struct sf_conn *hnext;          /* hash chain */
 	struct sf_conn *lprev, *lnext;  /* idle list */
 	uint32_t hash;
-	struct sf_ts touch;             /* the table's clock at the last packet: orders the idle lists */
+	int64_t touch_ns;               /* the table's clock at the last packet: orders the idle lists */
 	uint8_t list;
 	bool closed;                    /* tracker: both FINs seen, or RST seen */
 };

@@ -36,6 +36,21 @@ struct sf_ts {
 };
 
 static inline double sf_ts_to_double(struct sf_ts t) { return (double)t.sec + (double)t.nsec / 1e9; }
+/*
+ * Capture time as signed nanoseconds since the epoch, for cheap integer
+ * comparisons on the per-packet path. Seconds are clamped to +-9e9 (year
+ * 2255) so a corrupt time stamp cannot overflow.
+ */
+static inline int64_t sf_ts_ns(struct sf_ts t)
+{
+	int64_t sec = t.sec;
+	if (sec > 9000000000LL)
+		sec = 9000000000LL;
+	else if (sec < -9000000000LL)
+		sec = -9000000000LL;
+	return sec * 1000000000LL + (int64_t)t.nsec;
+}
+
 /* a - b in seconds */
 static inline double sf_ts_sub(struct sf_ts a, struct sf_ts b)
 {
