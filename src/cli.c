@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synfin/capture.h"
 #include "synfin/cli.h"
 #include "synfin/flow.h"
 #include "synfin/msg.h"
@@ -72,12 +73,12 @@ void sf_cli_usage(FILE *f)
 		"      --max-flows N        open connections at most; the least recently active\n"
 		"                           is finished early when full (default %d, 0 = no limit)\n"
 		"  -s, --snapshot-length N live: bytes captured per packet (default: headers only)\n"
-		"  -B, --buffer-size KIB    live: capture buffer size\n"
+		"  -B, --buffer-size KIB    live: capture buffer size (default %d)\n"
 		"  -w, --write FILE         live: also save the captured packets to FILE\n"
 		"  -Z, --relinquish-privileges USER  live: drop to USER after opening the interface\n"
 		"  -h, --help               this help\n"
 		"      --version            print the version\n",
-		SF_FLOW_DEFAULT_IDLE, SF_FLOW_DEFAULT_SETTLE, SF_FLOW_DEFAULT_MAX);
+		SF_FLOW_DEFAULT_IDLE, SF_FLOW_DEFAULT_SETTLE, SF_FLOW_DEFAULT_MAX, SF_CAPTURE_DEFAULT_BUFFER_KIB);
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
