@@ -37,7 +37,11 @@ struct sf_capture {
 	int sel_fd;                   /* live: descriptor to poll, -1 = rely on the pcap timeout */
 	volatile sig_atomic_t stop;   /* set by sf_capture_break (from a signal handler) */
 	char warning[PCAP_ERRBUF_SIZE + 64];
+	char *iobuf;                  /* offline: the stream's buffer, freed after pcap_close */
+	bool iobuf_is_stdin;
 };
+
+#define SF_CAPTURE_READ_BUFFER (1u << 20)
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
@@ -53,9 +57,29 @@ struct sf_capture *sf_capture_open_file(const char *path, char *err, size_t errl
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	/*
+	 * Open the stream ourselves so it reads in 1 MiB chunks: libpcap reads
+	 * each record with two small freads, and glibc's default 4 KiB buffer
+	 * would make that a read(2) every few dozen packets.
+	 */
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	if (!fp) {
+		set_err(err, errlen, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	c->iobuf = malloc(SF_CAPTURE_READ_BUFFER);
+	c->iobuf_is_stdin = is_stdin;
+	if (c->iobuf)
+		setvbuf(fp, c->iobuf, _IOFBF, SF_CAPTURE_READ_BUFFER);
+	c->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!c->p) {
 		set_err(err, errlen, ebuf);
+		if (!is_stdin) {
+			fclose(fp);
+			free(c->iobuf);
+		}
 		free(c);
 		return NULL;
 	}
@@ -340,5 +364,8 @@ void sf_capture_close(struct sf_capture *c)
 		pcap_freecode(&c->prog);
 	if (c->p)
 		pcap_close(c->p);
+	/* stdin keeps its buffer for the life of the process (libpcap leaves stdin open) */
+	if (!c->iobuf_is_stdin)
+		free(c->iobuf);
 	free(c);
 }
