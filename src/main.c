@@ -26,6 +26,7 @@
 #include "synfin/flow.h"
 #include "synfin/msg.h"
 #include "synfin/pipeline.h"
+#include "synfin/reader.h"
 #include "synfin/report.h"
 
 static struct sf_capture *volatile g_capture;
@@ -188,6 +189,60 @@ static int output_errno(FILE *out)
 }
 
 /*
+ * How the input ended, said once on stderr. A file cut in the middle of a
+ * record: report what came before, warn, exit 0. Anything else is an
+ * invalid input (or a failing interface): the report still covers the
+ * frames before it, but the run fails with one line, so a CI gate never
+ * trusts half a file.
+ */
+static int input_ended(enum sf_next nx, const char *err, struct sf_input_info *in)
+{
+	char esc[512];
+	if (nx == SF_NEXT_TRUNCATED) {
+		in->truncated = true;
+		sf_warnf("%s: %s; reporting what was read before it", sf_escape(in->name, esc, sizeof esc), err);
+		return SF_EXIT_OK;
+	}
+	if (nx == SF_NEXT_ERROR) {
+		const char *hint = strstr(err, "different from the type of the first interface")
+			? " (libpcap reads a pcapng file only when all its interfaces share one link type: split it with editcap or tshark)"
+			: "";
+		sf_errorf("%s: %s%s; the report covers the frames before it", sf_escape(in->name, esc, sizeof esc),
+			  err, hint);
+		return SF_EXIT_ERROR;
+	}
+	return SF_EXIT_OK;
+}
+
+/*
+ * Files: a second thread reads and decodes (sf_reader), this one tracks and
+ * reports, so the two halves of the per-packet work run on two cores.
+ */
+static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
+{
+	struct sf_input_info *in = sf_pipeline_input(pl);
+	struct sf_reader *r = sf_reader_start(cap);
+	if (!r)
+		return -1;
+	bool enough = false;
+	const struct sf_read_batch *b;
+	while (!enough && (b = sf_reader_next(r)) != NULL) {
+		for (uint32_t i = 0; i < b->n; i++) {
+			const struct sf_read_item *it = &b->items[i];
+			sf_pipeline_decoded(pl, (enum sf_skip)it->why, &it->pkt, it->filtered);
+			if (o->count && in->packets >= o->count) {
+				enough = true;
+				break;
+			}
+		}
+		sf_reader_release(r);
+	}
+	char err[512];
+	enum sf_next end = sf_reader_finish(r, err, sizeof err);
+	return enough ? SF_EXIT_OK : input_ended(end, err, in);
+}
+
+/*
  * Read frames until the end, -c, --duration, a signal, or (live) a report
  * write error. Returns SF_EXIT_ERROR on a live read error; *out_errno is set
  * when the report output failed during a live capture.
@@ -195,7 +250,7 @@ static int output_errno(FILE *out)
 static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o, FILE *out,
 			int *out_errno)
 {
-	char err[512], esc[512];
+	char err[512];
 	struct sf_input_info *in = sf_pipeline_input(pl);
 	const bool live = o->interface != NULL;
 	double started = mono_now(), last_tick = started;
@@ -206,25 +261,8 @@ static int capture_loop(struct sf_capture *cap, struct sf_pipeline *pl, const st
 		enum sf_next nx = sf_capture_next(cap, &f, err, sizeof err);
 		if (nx == SF_NEXT_END)
 			break;
-		if (nx == SF_NEXT_TRUNCATED) {
-			/* a file cut in the middle of a record: report what came before, exit 0 */
-			in->truncated = true;
-			sf_warnf("%s: %s; reporting what was read before it",
-				 sf_escape(in->name, esc, sizeof esc), err);
-			break;
-		}
-		if (nx == SF_NEXT_ERROR) {
-			/*
-			 * Anything else is an invalid input (or a failing interface):
-			 * the report still covers the frames before it, but the run
-			 * fails with one line, so a CI gate never trusts half a file.
-			 */
-			const char *hint = strstr(err, "different from the type of the first interface")
-				? " (libpcap reads a pcapng file only when all its interfaces share one link type: split it with editcap or tshark)"
-				: "";
-			sf_errorf("%s: %s%s; the report covers the frames before it",
-				  sf_escape(in->name, esc, sizeof esc), err, hint);
-			rc = SF_EXIT_ERROR;
+		if (nx == SF_NEXT_TRUNCATED || nx == SF_NEXT_ERROR) {
+			rc = input_ended(nx, err, in);
 			break;
 		}
 		if (nx == SF_NEXT_TIMEOUT) {
@@ -326,7 +364,9 @@ int main(int argc, char **argv)
 		if (g_stop) /* a signal came while opening */
 			sf_capture_break(cap);
 	}
-	rc = capture_loop(cap, pl, o, out, &out_errno);
+	rc = o->read_file ? file_loop(cap, pl, o) : -1;
+	if (rc < 0)
+		rc = capture_loop(cap, pl, o, out, &out_errno);
 	g_capture = NULL;
 	if (o->interface) {
 		in->has_stats = sf_capture_stats(cap, &in->ps_recv, &in->ps_drop, &in->ps_ifdrop);

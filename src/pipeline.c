@@ -44,23 +44,32 @@ struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o)
 	return pl;
 }
 
-void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)
+void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p, bool filtered)
 {
 	pl->in.packets++;
 	if (filtered) {
 		pl->in.filtered++;
 		return;
 	}
-	struct sf_packet p;
-	enum sf_skip why = sf_decode_frame(f->dlt, f->data, f->caplen, f->wirelen, &p);
 	if (why != SF_SKIP_NONE) {
-		pl->in.skipped[why]++;
+		if ((unsigned)why < SF_SKIP__COUNT)
+			pl->in.skipped[why]++;
 		return;
 	}
-	p.frame = f->number;
-	p.ts = f->ts;
 	pl->in.tcp_packets++;
-	sf_flow_packet(pl->flows, &p);
+	sf_flow_packet(pl->flows, p);
+}
+
+void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)
+{
+	struct sf_packet p;
+	enum sf_skip why = SF_SKIP_NONE;
+	if (!filtered) {
+		why = sf_decode_frame(f->dlt, f->data, f->caplen, f->wirelen, &p);
+		p.frame = f->number;
+		p.ts = f->ts;
+	}
+	sf_pipeline_decoded(pl, why, &p, filtered);
 }
 
 void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now)

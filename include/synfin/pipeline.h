@@ -21,6 +21,12 @@ struct sf_pipeline;
 struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o);
 /* Account one frame as read (filtered frames are numbered and counted, not decoded). */
 void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered);
+/*
+ * The same in two halves, for a reader that decodes on another thread:
+ * sf_pipeline_decoded takes what sf_decode_frame made of one frame (why ==
+ * SF_SKIP_NONE: p is a segment with frame and ts set), or a filtered frame.
+ */
+void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p, bool filtered);
 /* Live capture on a quiet link: finish connections idle at wall time now. */
 void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now);
 /* The report's input section, for the caller to fill source/name/linktype/stats. */

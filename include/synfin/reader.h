@@ -1,0 +1,48 @@
+/* reader.h - read and decode a capture file on a second thread, in batches. */
+#ifndef SYNFIN_READER_H
+#define SYNFIN_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synfin/capture.h"
+#include "synfin/decode.h"
+#include "synfin/packet.h"
+
+/*
+ * The reader thread owns the capture while it runs: it calls
+ * sf_capture_next() and the stateless sf_decode_frame() and hands the
+ * results over in batches. The caller's thread keeps everything with state
+ * (flow table, tracker, report), so the data still flows one way and the
+ * two halves of the per-packet work overlap on two cores.
+ */
+
+struct sf_read_item {
+	struct sf_packet pkt; /* valid when why == SF_SKIP_NONE and !filtered */
+	uint8_t why;          /* enum sf_skip */
+	bool filtered;
+};
+
+#define SF_READER_BATCH 512
+
+struct sf_read_batch {
+	uint32_t n;
+	struct sf_read_item items[SF_READER_BATCH];
+};
+
+struct sf_reader;
+
+/* Start reading cap; NULL when no thread could be started (read inline instead). */
+struct sf_reader *sf_reader_start(struct sf_capture *cap);
+/* The next batch in file order, or NULL once the input ended. */
+const struct sf_read_batch *sf_reader_next(struct sf_reader *r);
+/* Give back the batch sf_reader_next returned, before asking for another. */
+void sf_reader_release(struct sf_reader *r);
+/*
+ * Stop (if still running) and join the thread. Returns how the input ended:
+ * SF_NEXT_END, SF_NEXT_TRUNCATED or SF_NEXT_ERROR (message in err).
+ */
+enum sf_next sf_reader_finish(struct sf_reader *r, char *err, size_t errlen);
+
+#endif
