@@ -30,24 +30,28 @@
 
 #include "synfin/packet.h"
 
-/* The "else" (not a new conversation) branch of dissect_tcp()'s update. */
-static uint8_t later_packet_bits(uint8_t flags, uint32_t payload_len)
+/*
+ * The "else" (not a new conversation) branch of dissect_tcp()'s update,
+ * grouped by ACK: SYN|ACK -> SYNACK, ACK alone -> DATA or ACK, FIN|ACK -> FIN.
+ */
+static inline uint8_t later_packet_bits(uint8_t flags, uint32_t payload_len)
 {
-	uint8_t sa = flags & (SF_TH_SYN | SF_TH_ACK);
 	uint8_t bits = 0;
 
-	if (sa == (SF_TH_SYN | SF_TH_ACK))
-		bits |= SF_COMPL_SYNACK;
-	if (sa == SF_TH_ACK)
-		bits |= payload_len > 0 ? SF_COMPL_DATA : SF_COMPL_ACK;
-	if ((flags & (SF_TH_FIN | SF_TH_ACK)) == (SF_TH_FIN | SF_TH_ACK))
-		bits |= SF_COMPL_FIN;
+	if (flags & SF_TH_ACK) {
+		if (flags & SF_TH_SYN)
+			bits |= SF_COMPL_SYNACK;
+		else
+			bits |= payload_len > 0 ? SF_COMPL_DATA : SF_COMPL_ACK;
+		if (flags & SF_TH_FIN)
+			bits |= SF_COMPL_FIN;
+	}
 	if (flags & SF_TH_RST)
 		bits |= SF_COMPL_RST;
 	return bits;
 }
 
-static void update_mask(struct sf_completeness *c)
+static inline void update_mask(struct sf_completeness *c)
 {
 	c->mask = c->packets >= 2 ? (uint8_t)(c->first_pass | c->first_extra) : c->first_pass;
 }
@@ -70,8 +74,8 @@ void sf_completeness_segment(struct sf_completeness *c, uint8_t flags, uint32_t 
 }
 
 /* tcp_analyze_sequence_number(): remember each direction's base_seq. */
-static void note_base_seq(struct sf_completeness *c, int dir, uint8_t flags, uint32_t seq,
-			  uint32_t ack)
+static inline void note_base_seq(struct sf_completeness *c, int dir, uint8_t flags,
+				 uint32_t seq, uint32_t ack)
 {
 	if (!c->base_set[dir]) {
 		c->base_seq[dir] = (flags & SF_TH_SYN) ? seq : seq - 1;
@@ -83,14 +87,16 @@ static void note_base_seq(struct sf_completeness *c, int dir, uint8_t flags, uin
 	}
 }
 
-void sf_completeness_segment_seq(struct sf_completeness *c, bool from_first, uint8_t flags,
-				 uint32_t payload_len, uint32_t seq, uint32_t ack)
+/*
+ * Everything sf_completeness_segment_seq() does but its fast path: the
+ * first packet, SYNs (port reuse, a SYN-ACK's new ISN). Out of line, so
+ * that the fast path needs no register saves.
+ */
+__attribute__((noinline)) static void segment_seq(struct sf_completeness *c, int dir, uint8_t flags,
+						  uint32_t payload_len, uint32_t seq, uint32_t ack)
 {
-	int dir = from_first ? 0 : 1;
 	uint8_t sa = flags & (SF_TH_SYN | SF_TH_ACK);
 
-	if (c->frozen)
-		return;
 	if (c->packets > 0 && sa == SF_TH_SYN && c->base_set[dir] && seq != c->base_seq[dir]) {
 		if (c->first_only) {
 			/* Wireshark opens a new tcp.stream here: keep the first one's value */
@@ -116,4 +122,23 @@ void sf_completeness_segment_seq(struct sf_completeness *c, bool from_first, uin
 		sf_completeness_segment(c, flags, payload_len);
 	}
 	note_base_seq(c, dir, flags, seq, ack);
+}
+
+void sf_completeness_segment_seq(struct sf_completeness *c, bool from_first, uint8_t flags,
+				 uint32_t payload_len, uint32_t seq, uint32_t ack)
+{
+	if (c->frozen)
+		return;
+	if (!(flags & SF_TH_SYN) && c->packets > 0 && c->base_set[0] && c->base_set[1]) {
+		/*
+		 * The usual segment: without SYN it opens no new stream, after the
+		 * first packet it takes the "else" branch, and both base seqs are
+		 * known - what segment_seq() does, without its tests.
+		 */
+		c->packets++;
+		c->first_pass |= later_packet_bits(flags, payload_len);
+		update_mask(c);
+		return;
+	}
+	segment_seq(c, from_first ? 0 : 1, flags, payload_len, seq, ack);
 }

@@ -1,6 +1,7 @@
 /*
- * decode_link.c - link-layer headers: Ethernet (+ VLAN stacks), Linux cooked
- * v1/v2, BSD loopback (NULL, LOOP) and raw IP.
+ * decode_link.c - the link-layer headers other than Ethernet: Linux cooked
+ * v1/v2, BSD loopback (NULL, LOOP) and raw IP. Ethernet and the VLAN tag
+ * walk (shared with Linux cooked) are on the per-packet path in decode.c.
  *
  * Every decoder here only finds out which network protocol follows and
  * consumes the link header; the link layer plays no part in a connection's
@@ -11,21 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* IEEE 802 EtherTypes. */
 enum {
-	ETYPE_IPV4 = 0x0800,
-	ETYPE_IPV6 = 0x86DD,
-	ETYPE_VLAN = 0x8100,   /* IEEE 802.1Q C-tag */
-	ETYPE_QINQ = 0x88A8,   /* IEEE 802.1ad S-tag */
-	ETYPE_QINQ_OLD = 0x9100, /* pre-802.1ad vendor S-tag */
-};
-
-enum {
-	ETH_HDR_LEN = 14,   /* dst(6) src(6) type(2) */
-	ETH_TYPE_OFF = 12,
-	VLAN_TAG_LEN = 4,     /* TCI(2) inner type(2) */
-	VLAN_TYPE_OFF = 2,
-	SF_MAX_VLAN_TAGS = 8, /* real stacks hold 1-2 (QinQ); more is junk */
 	SLL_HDR_LEN = 16,     /* pkttype(2) hatype(2) halen(2) addr(8) protocol(2) */
 	SLL_PROTO_OFF = 14,
 	SLL2_HDR_LEN = 20,    /* protocol(2) rsvd(2) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8) */
@@ -46,49 +33,6 @@ enum {
 	BSD_AF_INET6_DARWIN = 30,
 };
 
-static bool is_vlan_tpid(uint16_t type)
-{
-	return type == ETYPE_VLAN || type == ETYPE_QINQ || type == ETYPE_QINQ_OLD;
-}
-
-/*
- * *c is just past an EtherType field whose value is type. Skip any stack of
- * VLAN tags (each names the type of what follows it), then map the final
- * EtherType. The loop is bounded by SF_MAX_VLAN_TAGS; a deeper stack is not
- * treated as IP. A value <= 1500 is an 802.3 length (LLC follows): not IP.
- */
-static enum sf_skip ethertype(struct sf_cursor *c, uint16_t type, enum sf_net *net)
-{
-	for (unsigned tags = 0; is_vlan_tpid(type); tags++) {
-		if (tags == SF_MAX_VLAN_TAGS)
-			return SF_SKIP_NOT_IP;
-		if (!sf_cur_has(c, VLAN_TAG_LEN))
-			return SF_SKIP_LINK_TRUNCATED;
-		type = sf_cur_be16_at(c, VLAN_TYPE_OFF);
-		sf_cur_advance(c, VLAN_TAG_LEN);
-	}
-	switch (type) {
-	case ETYPE_IPV4:
-		*net = SF_NET_IPV4;
-		return SF_SKIP_NONE;
-	case ETYPE_IPV6:
-		*net = SF_NET_IPV6;
-		return SF_SKIP_NONE;
-	default:
-		return SF_SKIP_NOT_IP;
-	}
-}
-
-/* DLT_EN10MB: Ethernet II (no FCS, as libpcap delivers it). */
-enum sf_skip sf_decode_link_ether(struct sf_cursor *c, enum sf_net *net)
-{
-	if (!sf_cur_has(c, ETH_HDR_LEN))
-		return SF_SKIP_LINK_TRUNCATED;
-	uint16_t type = sf_cur_be16_at(c, ETH_TYPE_OFF);
-	sf_cur_advance(c, ETH_HDR_LEN);
-	return ethertype(c, type, net);
-}
-
 /*
  * DLT_LINUX_SLL: the protocol field is an EtherType for every ARPHRD that
  * can carry IP; the special values (1 = 802.3, 4 = 802.2 LLC, netlink
@@ -100,7 +44,7 @@ enum sf_skip sf_decode_link_sll(struct sf_cursor *c, enum sf_net *net)
 		return SF_SKIP_LINK_TRUNCATED;
 	uint16_t type = sf_cur_be16_at(c, SLL_PROTO_OFF);
 	sf_cur_advance(c, SLL_HDR_LEN);
-	return ethertype(c, type, net);
+	return sf_decode_ethertype(c, type, net);
 }
 
 /* DLT_LINUX_SLL2: as SLL, with the protocol type first. */
@@ -110,7 +54,7 @@ enum sf_skip sf_decode_link_sll2(struct sf_cursor *c, enum sf_net *net)
 		return SF_SKIP_LINK_TRUNCATED;
 	uint16_t type = sf_cur_be16_at(c, SLL2_PROTO_OFF);
 	sf_cur_advance(c, SLL2_HDR_LEN);
-	return ethertype(c, type, net);
+	return sf_decode_ethertype(c, type, net);
 }
 
 static bool af_to_net(uint32_t af, enum sf_net *net)

@@ -17,7 +17,6 @@
  */
 #include "synfin/zeek.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +38,17 @@
 #define FPS_ORIG 1u
 #define FPS_RESP 2u
 
+/* The flags that change an endpoint's state or get a history letter of their own. */
+#define CONTROL_FLAGS (SF_TH_SYN | SF_TH_FIN | SF_TH_RST)
+
+/*
+ * For the rare branch of a function on the per-segment path: kept out of
+ * line, so that the common path through its caller stays short (compilers
+ * otherwise inline a static function called once, with the register saves
+ * it needs, into a caller that seldom runs it).
+ */
+#define OUT_OF_LINE __attribute__((noinline))
+
 /* init-bare.zeek: tcp_max_above_hole_without_any_acks = 16384 */
 #define MAX_ABOVE_HOLE_WITHOUT_ACKS 16384u
 
@@ -47,9 +57,20 @@ static int32_t seq_delta(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
-static bool ep_is_orig(const struct sf_zeek *z, int e)
+/*
+ * ep[0] or ep[1]. Written as a choice between two constant indices rather
+ * than &z->ep[i]: the endpoint struct's size is not a power of two, and
+ * compilers otherwise redo the multiplication at every use.
+ */
+static struct sf_zeek_ep *ep_at(struct sf_zeek *z, unsigned i)
 {
-	return e == z->orig_ep;
+	return i == 0 ? &z->ep[0] : &z->ep[1];
+}
+
+/* Is ep Zeek's orig right now? (FlipRoles() can change it mid-segment.) */
+static bool ep_is_orig(struct sf_zeek *z, const struct sf_zeek_ep *ep)
+{
+	return ep == ep_at(z, z->orig_ep);
 }
 
 /* ---- history (Conn.h / Conn.cc / TCP_Endpoint.cc) ---------------------- */
@@ -64,7 +85,7 @@ static void conn_add_history(struct sf_zeek *z, char code)
 }
 
 /* Connection::CheckHistory(): true if already seen, else record code once. */
-static bool conn_check_history(struct sf_zeek *z, uint32_t mask, char code)
+OUT_OF_LINE static bool conn_check_history(struct sf_zeek *z, uint32_t mask, char code)
 {
 	if ((z->hist_seen & mask) == 0) {
 		z->hist_seen |= mask;
@@ -74,21 +95,30 @@ static bool conn_check_history(struct sf_zeek *z, uint32_t mask, char code)
 	return true;
 }
 
-/* TCP_Endpoint::CheckHistory(): responders use mask << 16 and lower case. */
-static bool ep_check_history(struct sf_zeek *z, int e, uint32_t mask, char code)
+/* The responder's form of a history letter (all of them are 'A'..'Z'). */
+static char resp_code(char code)
 {
-	if (!ep_is_orig(z, e)) {
+	return code >= 'A' && code <= 'Z' ? (char)(code - 'A' + 'a') : code;
+}
+
+/*
+ * TCP_Endpoint::CheckHistory() for an endpoint that is (is_orig) or is not
+ * Zeek's orig: responders use mask << 16 and lower case.
+ */
+static bool ep_check_history(struct sf_zeek *z, bool is_orig, uint32_t mask, char code)
+{
+	if (!is_orig) {
 		mask <<= 16;
-		code = (char)tolower((unsigned char)code);
+		code = resp_code(code);
 	}
 	return conn_check_history(z, mask, code);
 }
 
 /* TCP_Endpoint::AddHistory() */
-static void ep_add_history(struct sf_zeek *z, int e, char code)
+static void ep_add_history(struct sf_zeek *z, bool is_orig, char code)
 {
-	if (!ep_is_orig(z, e))
-		code = (char)tolower((unsigned char)code);
+	if (!is_orig)
+		code = resp_code(code);
 	conn_add_history(z, code);
 }
 
@@ -96,8 +126,8 @@ static void ep_add_history(struct sf_zeek *z, int e, char code)
  * Connection::ScaledHistoryEntry() with scaling_base 10: the letter is added
  * when the counter reaches 1, 10, 100, ... occurrences.
  */
-static void scaled_history_entry(struct sf_zeek *z, char code, uint32_t *counter,
-				 uint32_t *threshold)
+OUT_OF_LINE static void scaled_history_entry(struct sf_zeek *z, char code, uint32_t *counter,
+					     uint32_t *threshold)
 {
 	if (++*counter == *threshold) {
 		conn_add_history(z, code);
@@ -110,17 +140,15 @@ static void scaled_history_entry(struct sf_zeek *z, char code, uint32_t *counter
 }
 
 /* TCP_Endpoint::DidRxmit() - 'T' / 't' */
-static void ep_did_rxmit(struct sf_zeek *z, int e)
+static void ep_did_rxmit(struct sf_zeek *z, struct sf_zeek_ep *ep)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-	scaled_history_entry(z, ep_is_orig(z, e) ? 'T' : 't', &ep->rxmt_cnt, &ep->rxmt_thresh);
+	scaled_history_entry(z, ep_is_orig(z, ep) ? 'T' : 't', &ep->rxmt_cnt, &ep->rxmt_thresh);
 }
 
 /* TCP_Endpoint::ZeroWindow() - 'W' / 'w' */
-static void ep_zero_window(struct sf_zeek *z, int e)
+static void ep_zero_window(struct sf_zeek *z, struct sf_zeek_ep *ep)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-	scaled_history_entry(z, ep_is_orig(z, e) ? 'W' : 'w', &ep->win0_cnt, &ep->win0_thresh);
+	scaled_history_entry(z, ep_is_orig(z, ep) ? 'W' : 'w', &ep->win0_cnt, &ep->win0_thresh);
 }
 
 /* ---- TCP_Endpoint sequence bookkeeping (TCP_Endpoint.h) ---------------- */
@@ -172,12 +200,9 @@ static void ep_set_state(struct sf_zeek_ep *ep, enum sf_zeek_ep_state s)
 }
 
 /* TCP_Endpoint::Size() */
-static uint64_t ep_size(const struct sf_zeek *z, int e)
+static inline uint64_t ep_size(const struct sf_zeek_ep *ep, const struct sf_zeek_ep *peer)
 {
-	const struct sf_zeek_ep *ep = &z->ep[e];
-	const struct sf_zeek_ep *peer = &z->ep[1 - e];
-
-	if (ep->prev_state == SF_ZEEK_SYN_SENT && ep->state == SF_ZEEK_RESET &&
+	if (ep->state == SF_ZEEK_RESET && ep->prev_state == SF_ZEEK_SYN_SENT &&
 	    peer->state == SF_ZEEK_INACTIVE && !ep_no_data_acked(ep))
 		return 0;
 
@@ -257,8 +282,8 @@ static void init_endpoint(struct sf_zeek_ep *ep, uint8_t flags, uint32_t first_s
 }
 
 /* get_relative_seq() */
-static uint64_t get_relative_seq(const struct sf_zeek_ep *ep, uint32_t cur_base, uint32_t last,
-				 uint32_t wraps, bool *underflow)
+static inline uint64_t get_relative_seq(const struct sf_zeek_ep *ep, uint32_t cur_base,
+					uint32_t last, uint32_t wraps, bool *underflow)
 {
 	int32_t delta = seq_delta(cur_base, last);
 
@@ -279,42 +304,53 @@ static uint64_t get_relative_seq(const struct sf_zeek_ep *ep, uint32_t cur_base,
 	return ep_to_relative(ep, cur_base, wraps);
 }
 
-/* update_history() */
-static void update_history(struct sf_zeek *z, int e, uint8_t flags, uint64_t rel_seq, uint32_t len)
+/*
+ * update_history(). A segment without SYN, FIN or RST - nearly every one -
+ * adds at most 'D' or 'A' once per side (update_history_plain()), so once
+ * both are in the history it costs one test of hist_seen.
+ */
+static inline void update_history_plain(struct sf_zeek *z, bool is_orig, uint8_t flags,
+					uint32_t len)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
+	uint32_t mask = len ? HIST_DATA_PKT : (flags & SF_TH_ACK) ? HIST_ACK_PKT : 0;
+	if (mask != 0 && (z->hist_seen & (is_orig ? mask : mask << 16)) == 0)
+		ep_check_history(z, is_orig, mask, len ? 'D' : 'A');
+}
+
+static void update_history(struct sf_zeek *z, struct sf_zeek_ep *ep, bool is_orig, uint8_t flags,
+			   uint64_t rel_seq, uint32_t len)
+{
 	int bits_set = ((flags & SF_TH_SYN) ? 1 : 0) + ((flags & SF_TH_FIN) ? 1 : 0) +
 		       ((flags & SF_TH_RST) ? 1 : 0);
 
-	if (bits_set > 1) {
+	if (bits_set == 0) {
+		update_history_plain(z, is_orig, flags, len);
+	} else if (bits_set > 1) {
 		if ((flags & SF_TH_FIN) && (flags & SF_TH_RST))
-			ep_check_history(z, e, HIST_FIN_RST_PKT, 'I');
+			ep_check_history(z, is_orig, HIST_FIN_RST_PKT, 'I');
 		else
-			ep_check_history(z, e, HIST_MULTI_FLAG_PKT, 'Q');
-	} else if (bits_set == 1) {
+			ep_check_history(z, is_orig, HIST_MULTI_FLAG_PKT, 'Q');
+	} else {
 		if (flags & SF_TH_SYN) {
 			char code = (flags & SF_TH_ACK) ? 'H' : 'S';
-			if (ep_check_history(z, e, HIST_SYN_PKT, code) && rel_seq != ep->hist_last_syn)
-				ep_add_history(z, e, code);
+			if (ep_check_history(z, is_orig, HIST_SYN_PKT, code) &&
+			    rel_seq != ep->hist_last_syn)
+				ep_add_history(z, is_orig, code);
 			ep->hist_last_syn = rel_seq;
 		}
 		if (flags & SF_TH_FIN) {
 			/* a FIN's sequence number comes after the data it carries */
-			if (ep_check_history(z, e, HIST_FIN_PKT, 'F') &&
+			if (ep_check_history(z, is_orig, HIST_FIN_PKT, 'F') &&
 			    rel_seq + len != ep->hist_last_fin)
-				ep_add_history(z, e, 'F');
+				ep_add_history(z, is_orig, 'F');
 			ep->hist_last_fin = rel_seq + len;
 		}
 		if (flags & SF_TH_RST) {
-			if (ep_check_history(z, e, HIST_RST_PKT, 'R') && rel_seq != ep->hist_last_rst)
-				ep_add_history(z, e, 'R');
+			if (ep_check_history(z, is_orig, HIST_RST_PKT, 'R') &&
+			    rel_seq != ep->hist_last_rst)
+				ep_add_history(z, is_orig, 'R');
 			ep->hist_last_rst = rel_seq;
 		}
-	} else {
-		if (len)
-			ep_check_history(z, e, HIST_DATA_PKT, 'D');
-		else if (flags & SF_TH_ACK)
-			ep_check_history(z, e, HIST_ACK_PKT, 'A');
 	}
 }
 
@@ -322,14 +358,12 @@ static void update_history(struct sf_zeek *z, int e, uint8_t flags, uint64_t rel
  * update_window(): only the zero-window part affects the history.  A raw
  * window of 0 stays 0 whatever the scale, so the scale is not needed.
  */
-static void update_window(struct sf_zeek *z, int e, uint16_t window, uint8_t flags)
+static inline void update_window(struct sf_zeek *z, struct sf_zeek_ep *ep,
+				 const struct sf_zeek_ep *peer, uint16_t window, uint8_t flags)
 {
-	const struct sf_zeek_ep *ep = &z->ep[e];
-	const struct sf_zeek_ep *peer = &z->ep[1 - e];
-
 	if (window == 0 && !(flags & SF_TH_RST) && peer->state != SF_ZEEK_CLOSED &&
 	    ep->state != SF_ZEEK_RESET)
-		ep_zero_window(z, e);
+		ep_zero_window(z, ep);
 }
 
 /* init_peer() */
@@ -341,7 +375,7 @@ static void init_peer(struct sf_zeek_ep *peer, uint32_t ack_seq)
 }
 
 /* update_ack_seq() */
-static void update_ack_seq(struct sf_zeek_ep *ep, uint32_t ack_seq)
+static inline void update_ack_seq(struct sf_zeek_ep *ep, uint32_t ack_seq)
 {
 	int32_t delta_ack = seq_delta(ack_seq, ep->ack_seq);
 
@@ -352,10 +386,9 @@ static void update_ack_seq(struct sf_zeek_ep *ep, uint32_t ack_seq)
 }
 
 /* update_last_seq(): returns delta_last; data at or below the highest seen is a 'T'. */
-static int32_t update_last_seq(struct sf_zeek *z, int e, uint32_t last_seq, uint8_t flags,
-			       uint32_t len)
+static inline int32_t update_last_seq(struct sf_zeek *z, struct sf_zeek_ep *ep,
+				      uint32_t last_seq, uint8_t flags, uint32_t len)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
 	int32_t delta_last = seq_delta(last_seq, ep->last_seq);
 
 	if ((flags & (SF_TH_SYN | SF_TH_RST)) &&
@@ -368,7 +401,7 @@ static int32_t update_last_seq(struct sf_zeek *z, int e, uint32_t last_seq, uint
 	else if (delta_last > 0)
 		ep_update_last_seq(ep, last_seq);
 	else if (delta_last <= 0 && len > 0)
-		ep_did_rxmit(z, e);
+		ep_did_rxmit(z, ep);
 
 	return delta_last;
 }
@@ -413,17 +446,17 @@ static bool is_clean(const struct sf_zeek_ep *a)
 }
 
 /* TCP_Reassembler::Gap() -> TCP_Endpoint::Gap() when both sides are clean. */
-static void reass_gap(struct sf_zeek *z, int e)
+static void reass_gap(struct sf_zeek *z, struct sf_zeek_ep *ep, const struct sf_zeek_ep *peer)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-
-	if (is_clean(ep) && is_clean(&z->ep[1 - e]))
-		scaled_history_entry(z, ep_is_orig(z, e) ? 'G' : 'g', &ep->gap_cnt, &ep->gap_thresh);
+	if (is_clean(ep) && is_clean(peer))
+		scaled_history_entry(z, ep_is_orig(z, ep) ? 'G' : 'g', &ep->gap_cnt, &ep->gap_thresh);
 }
 
+/* A few 16-byte entries at most: a plain loop beats a memmove() call. */
 static void block_remove(struct sf_zeek_ep *ep, unsigned i)
 {
-	memmove(&ep->blocks[i], &ep->blocks[i + 1], (ep->nblocks - i - 1) * sizeof ep->blocks[0]);
+	for (unsigned k = i; k + 1 < ep->nblocks; k++)
+		ep->blocks[k] = ep->blocks[k + 1];
 	ep->nblocks--;
 }
 
@@ -442,13 +475,8 @@ static void reass_deliver(struct sf_zeek_ep *ep)
  * last_reassem_seq (DataBlockList::Insert() + BlockInserted()).  Zeek's list
  * is unbounded; when ours is full the new block is merged into its neighbour.
  */
-static void reass_insert(struct sf_zeek_ep *ep, uint64_t seq, uint64_t upper)
+OUT_OF_LINE static void reass_insert_block(struct sf_zeek_ep *ep, uint64_t seq, uint64_t upper)
 {
-	if (upper <= ep->last_reassem_seq)
-		return;
-	if (seq < ep->last_reassem_seq)
-		seq = ep->last_reassem_seq;
-
 	unsigned i = 0;
 	while (i < ep->nblocks && ep->blocks[i].upper < seq)
 		i++;
@@ -467,7 +495,8 @@ static void reass_insert(struct sf_zeek_ep *ep, uint64_t seq, uint64_t upper)
 		for (unsigned k = i + 1; k < j; k++)
 			block_remove(ep, i + 1);
 	} else if (ep->nblocks < SF_ZEEK_MAX_BLOCKS) {
-		memmove(&ep->blocks[i + 1], &ep->blocks[i], (ep->nblocks - i) * sizeof ep->blocks[0]);
+		for (unsigned k = ep->nblocks; k > i; k--)
+			ep->blocks[k] = ep->blocks[k - 1];
 		ep->blocks[i].seq = seq;
 		ep->blocks[i].upper = upper;
 		ep->nblocks++;
@@ -479,10 +508,23 @@ static void reass_insert(struct sf_zeek_ep *ep, uint64_t seq, uint64_t upper)
 	reass_deliver(ep);
 }
 
-/* TCP_Reassembler::DataSent() + Reassembler::NewBlock() */
-static void reass_data_sent(struct sf_zeek *z, int e, uint64_t seq, uint32_t len)
+static inline void reass_insert(struct sf_zeek_ep *ep, uint64_t seq, uint64_t upper)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
+	if (upper <= ep->last_reassem_seq)
+		return;
+	if (seq < ep->last_reassem_seq)
+		seq = ep->last_reassem_seq;
+	if (ep->nblocks == 0 && seq == ep->last_reassem_seq) {
+		/* in order with nothing pending: inserting and delivering comes to this */
+		ep->last_reassem_seq = upper;
+		return;
+	}
+	reass_insert_block(ep, seq, upper);
+}
+
+/* TCP_Reassembler::DataSent() + Reassembler::NewBlock() */
+static inline void reass_data_sent(struct sf_zeek_ep *ep, uint64_t seq, uint32_t len)
+{
 	uint64_t ack = ep_to_relative(ep, ep->ack_seq, ep->ack_wraps);
 	uint64_t upper = seq + len;
 
@@ -500,7 +542,7 @@ static void reass_data_sent(struct sf_zeek *z, int e, uint64_t seq, uint32_t len
 	reass_insert(ep, seq, upper);
 
 	/* "above_hole_data_without_any_acks": give up reassembling this side */
-	if (ep_no_data_acked(ep) && ep->nblocks > 0 &&
+	if (ep->nblocks > 0 && ep_no_data_acked(ep) &&
 	    ep->blocks[ep->nblocks - 1].upper - ep->last_reassem_seq > MAX_ABOVE_HOLE_WITHOUT_ACKS) {
 		ep->nblocks = 0;
 		ep->skip_deliveries = true;
@@ -508,37 +550,35 @@ static void reass_data_sent(struct sf_zeek *z, int e, uint64_t seq, uint32_t len
 }
 
 /* TCP_Reassembler::Undelivered() */
-static void reass_undelivered(struct sf_zeek *z, int e, uint64_t up_to_seq)
+OUT_OF_LINE static void reass_undelivered(struct sf_zeek *z, struct sf_zeek_ep *ep,
+					  const struct sf_zeek_ep *peer, uint64_t up_to_seq)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-
 	if (up_to_seq <= 2 && z->is_partial)
 		return; /* the faked-up ISN of a partial connection, not a real gap */
 
 	if (!ep->skip_deliveries) {
 		while (ep->nblocks > 0 && ep->blocks[0].seq < up_to_seq) {
-			reass_gap(z, e); /* hole before this block */
+			reass_gap(z, ep, peer); /* hole before this block */
 			ep->last_reassem_seq = ep->blocks[0].seq;
 			reass_deliver(ep);
 		}
 		if (up_to_seq > ep->last_reassem_seq)
-			reass_gap(z, e);
+			reass_gap(z, ep, peer);
 	}
 	if (up_to_seq > ep->last_reassem_seq)
 		ep->last_reassem_seq = up_to_seq;
 }
 
 /* TCP_Reassembler::AckReceived() -> Reassembler::TrimToSeq() */
-static void reass_ack_received(struct sf_zeek *z, int e, uint64_t seq)
+static inline void reass_ack_received(struct sf_zeek *z, struct sf_zeek_ep *ep,
+				      const struct sf_zeek_ep *peer, uint64_t seq)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-
 	if (ep->fin_cnt > 0 && seq >= ep->fin_seq)
 		seq = ep->fin_seq - 1;
 	if (seq <= ep->trim_seq)
 		return;
 	if (seq > ep->last_reassem_seq)
-		reass_undelivered(z, e, seq);
+		reass_undelivered(z, ep, peer, seq);
 	while (ep->nblocks > 0 && ep->blocks[0].upper <= seq)
 		block_remove(ep, 0);
 	ep->trim_seq = seq;
@@ -546,12 +586,10 @@ static void reass_ack_received(struct sf_zeek *z, int e, uint64_t seq)
 
 /* ---- the state machine (TCPSessionAdapter::Update*State()) -------------- */
 
-static void update_inactive_state(struct sf_zeek *z, int e, uint32_t base_seq, uint32_t len,
-				  bool is_orig, uint8_t flags, bool *do_close)
+static void update_inactive_state(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_zeek_ep *peer,
+				  uint32_t base_seq, uint32_t len, bool is_orig, uint8_t flags,
+				  bool *do_close)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-	struct sf_zeek_ep *peer = &z->ep[1 - e];
-
 	if (flags & SF_TH_SYN) {
 		if (is_orig) {
 			if (flags & SF_TH_ACK) /* Weird("connection_originator_SYN_ack") */
@@ -647,16 +685,14 @@ static void update_closed_state(struct sf_zeek_ep *ep, const struct sf_zeek_ep *
 }
 
 /* TCPSessionAdapter::UpdateStateMachine() */
-static void update_state_machine(struct sf_zeek *z, int e, uint32_t base_seq, uint32_t len,
-				 bool is_orig, uint8_t flags, bool *do_close)
+static void update_state_machine(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_zeek_ep *peer,
+				 uint32_t base_seq, uint32_t len, bool is_orig, uint8_t flags,
+				 bool *do_close)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-	struct sf_zeek_ep *peer = &z->ep[1 - e];
-
 	*do_close = false;
 	switch ((enum sf_zeek_ep_state)ep->state) {
 	case SF_ZEEK_INACTIVE:
-		update_inactive_state(z, e, base_seq, len, is_orig, flags, do_close);
+		update_inactive_state(z, ep, peer, base_seq, len, is_orig, flags, do_close);
 		break;
 	case SF_ZEEK_SYN_SENT:
 	case SF_ZEEK_SYN_ACK_SENT:
@@ -717,7 +753,8 @@ static bool want_connection_flip(uint16_t src_port, uint16_t dst_port, uint8_t f
 }
 
 /* IPBasedAnalyzer::NewConn() + the TCP_Endpoint / TCP_Reassembler constructors */
-static void new_conn(struct sf_zeek *z, int sender, uint16_t sport, uint16_t dport, uint8_t flags)
+static void new_conn(struct sf_zeek *z, unsigned sender, uint16_t sport, uint16_t dport,
+		     uint8_t flags)
 {
 	uint32_t reuses = z->reuses;
 	bool first_only = z->first_only;
@@ -768,11 +805,10 @@ static bool is_reuse(const struct sf_zeek *z, const struct sf_zeek_seg *s)
 
 /* ---- TCPSessionAdapter::Process() --------------------------------------- */
 
-static void process(struct sf_zeek *z, int e, const struct sf_zeek_seg *s)
+static void process(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_zeek_ep *peer,
+		    const struct sf_zeek_seg *s)
 {
-	struct sf_zeek_ep *ep = &z->ep[e];
-	struct sf_zeek_ep *peer = &z->ep[1 - e];
-	bool is_orig = ep_is_orig(z, e);
+	bool is_orig = ep_is_orig(z, ep);
 	uint8_t flags = s->flags;
 	uint32_t base_seq = s->seq, ack_seq = s->ack, len = s->len;
 
@@ -781,13 +817,15 @@ static void process(struct sf_zeek *z, int e, const struct sf_zeek_seg *s)
 	uint32_t seg_len = get_segment_len(len, flags);
 	uint32_t seq_one_past_segment = base_seq + seg_len;
 
-	init_endpoint(ep, flags, base_seq, seq_one_past_segment);
+	/* init_endpoint() changes nothing unless the segment is a SYN or ep is inactive */
+	if ((flags & SF_TH_SYN) || ep->state == SF_ZEEK_INACTIVE)
+		init_endpoint(ep, flags, base_seq, seq_one_past_segment);
 
 	bool seq_underflow = false;
 	uint64_t rel_seq = get_relative_seq(ep, base_seq, ep->last_seq, ep->seq_wraps, &seq_underflow);
 
-	update_history(z, e, flags, rel_seq, len);
-	update_window(z, e, s->window, flags);
+	update_history(z, ep, is_orig, flags, rel_seq, len);
+	update_window(z, ep, peer, s->window, flags);
 
 	if (flags & SF_TH_FIN) {
 		++ep->fin_cnt;
@@ -812,18 +850,23 @@ static void process(struct sf_zeek *z, int e, const struct sf_zeek_seg *s)
 		}
 	}
 
-	update_last_seq(z, e, seq_one_past_segment, flags, len);
+	update_last_seq(z, ep, seq_one_past_segment, flags, len);
 
-	bool do_close;
-	update_state_machine(z, e, base_seq, len, is_orig, flags, &do_close);
+	/*
+	 * Every Update*State() but the inactive one acts on SYN, FIN or RST
+	 * alone: a plain data/ACK segment of an active endpoint changes nothing.
+	 */
+	bool do_close = false;
+	if ((flags & CONTROL_FLAGS) || ep->state == SF_ZEEK_INACTIVE)
+		update_state_machine(z, ep, peer, base_seq, len, is_orig, flags, &do_close);
 
 	/* after the state machine, so gaps at a FIN/RST end are judged correctly */
 	if (flags & SF_TH_ACK)
-		reass_ack_received(z, 1 - e, rel_ack);
+		reass_ack_received(z, peer, ep, rel_ack);
 
 	uint64_t rel_data_seq = (flags & SF_TH_SYN) ? rel_seq + 1 : rel_seq;
 	if (len > 0 && !(flags & SF_TH_RST) && !seq_underflow)
-		reass_data_sent(z, e, rel_data_seq, len);
+		reass_data_sent(ep, rel_data_seq, len);
 
 	/* ConnectionClosed(); Zeek defers this while data is pending - we don't */
 	if (do_close)
@@ -833,27 +876,83 @@ static void process(struct sf_zeek *z, int e, const struct sf_zeek_seg *s)
 	set_first_packet_seen(z, is_orig);
 }
 
-static void refresh_public(struct sf_zeek *z)
+/*
+ * Can a segment without SYN, FIN or RST take process_plain()? Yes once both
+ * endpoints are past INACTIVE and both sides' first packets were seen (so
+ * that set_partial_status() and set_first_packet_seen() change nothing).
+ * process_plain() changes none of these, so this is worked out once after
+ * each process() and kept in z->plain_ok.
+ */
+static bool plain_ok(const struct sf_zeek *z)
 {
-	int o = z->orig_ep, r = 1 - o;
-
-	z->flipped = o != 0;
-	z->state[0] = (enum sf_zeek_ep_state)z->ep[o].state;
-	z->state[1] = (enum sf_zeek_ep_state)z->ep[r].state;
-	z->size[0] = ep_size(z, o);
-	z->size[1] = ep_size(z, r);
+	return z->ep[0].state != SF_ZEEK_INACTIVE && z->ep[1].state != SF_ZEEK_INACTIVE &&
+	       z->first_packet_seen == (FPS_ORIG | FPS_RESP);
 }
 
-void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_t dport,
-		     const struct sf_zeek_seg *s)
+/*
+ * process() for a segment without SYN, FIN or RST while z->plain_ok: its
+ * steps, in its order, with the branches such a segment cannot take left
+ * out (init_endpoint(), the SYN/FIN/RST history letters and counters,
+ * init_peer(), the state machine, the first-packet bookkeeping). No endpoint
+ * state and no role changes, so of the public fields only the sizes can,
+ * and of what TCP_Endpoint::Size() reads only ep's last_seq and peer's
+ * ack_seq: refresh just the sizes whose input moved.
+ */
+static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_zeek_ep *peer,
+			  bool is_orig, const struct sf_zeek_seg *s)
 {
-	int sender = from_first ? 0 : 1;
+	uint8_t flags = s->flags;
+	uint32_t base_seq = s->seq, len = s->len;
+	uint32_t old_last_seq = ep->last_seq, old_peer_ack_seq = peer->ack_seq;
 
-	if (z->frozen)
-		return;
+	bool seq_underflow = false;
+	uint64_t rel_seq = get_relative_seq(ep, base_seq, ep->last_seq, ep->seq_wraps, &seq_underflow);
+
+	update_history_plain(z, is_orig, flags, len);
+	update_window(z, ep, peer, s->window, flags);
+
+	uint64_t rel_ack = 0;
+	if (flags & SF_TH_ACK) {
+		bool ack_underflow = false;
+		rel_ack = get_relative_seq(peer, s->ack, peer->ack_seq, peer->ack_wraps, &ack_underflow);
+		if (ack_underflow)
+			rel_ack = 0;
+		else
+			update_ack_seq(peer, s->ack);
+	}
+
+	update_last_seq(z, ep, base_seq + len, flags, len);
+
+	if (flags & SF_TH_ACK)
+		reass_ack_received(z, peer, ep, rel_ack);
+	if (len > 0 && !seq_underflow)
+		reass_data_sent(ep, rel_seq, len);
+
+	/* (a wrap count moves only together with the 32-bit value) */
+	if (ep->last_seq != old_last_seq)
+		z->size[is_orig ? 0 : 1] = ep_size(ep, peer);
+	if (peer->ack_seq != old_peer_ack_seq)
+		z->size[is_orig ? 1 : 0] = ep_size(peer, ep);
+}
+
+static void refresh_public(struct sf_zeek *z)
+{
+	const struct sf_zeek_ep *orig = ep_at(z, z->orig_ep), *resp = ep_at(z, 1u - z->orig_ep);
+
+	z->flipped = z->orig_ep != 0;
+	z->state[0] = (enum sf_zeek_ep_state)orig->state;
+	z->state[1] = (enum sf_zeek_ep_state)resp->state;
+	z->size[0] = ep_size(orig, resp);
+	z->size[1] = ep_size(resp, orig);
+}
+
+/* Everything but a plain segment: start or restart the connection if need be, then process(). */
+OUT_OF_LINE static void segment_general(struct sf_zeek *z, unsigned sender, uint16_t sport,
+					uint16_t dport, const struct sf_zeek_seg *s)
+{
 	if (!z->started) {
 		new_conn(z, sender, sport, dport, s->flags);
-	} else if (is_reuse(z, s)) {
+	} else if ((s->flags & SF_TH_SYN) && is_reuse(z, s)) { /* only a SYN can be a reuse */
 		z->reuses++;
 		if (z->first_only) {
 			/* Zeek logs the connection so far: keep exactly that record */
@@ -863,8 +962,23 @@ void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_
 		/* Zeek logs the old connection and starts a new one; we keep the newest */
 		new_conn(z, sender, sport, dport, s->flags);
 	}
-	process(z, sender, s);
+	process(z, ep_at(z, sender), ep_at(z, 1 - sender), s);
 	refresh_public(z);
+	z->plain_ok = plain_ok(z);
+}
+
+void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_t dport,
+		     const struct sf_zeek_seg *s)
+{
+	unsigned sender = from_first ? 0 : 1;
+
+	if (z->frozen)
+		return;
+	if (z->plain_ok && (s->flags & CONTROL_FLAGS) == 0) {
+		process_plain(z, ep_at(z, sender), ep_at(z, 1 - sender), sender == z->orig_ep, s);
+		return;
+	}
+	segment_general(z, sender, sport, dport, s);
 }
 
 /* ---- scripts/base/protocols/conn/main.zeek: conn_state() --------------- */

@@ -80,6 +80,7 @@ struct sf_zeek {
 	uint32_t hist_seen;        /* Connection::hist_seen */
 	bool is_partial;           /* TCPSessionAdapter::is_partial */
 	uint8_t first_packet_seen; /* TCPSessionAdapter::first_packet_seen (1 ORIG, 2 RESP) */
+	bool plain_ok;             /* a segment without SYN/FIN/RST may take the short path */
 	struct sf_zeek_ep ep[2];
 };
 
