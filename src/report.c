@@ -1,27 +1,133 @@
-/* report.c - the report object shared by the sinks: totals, id-order reorder buffer, dispatch. */
+/* report.c - the report object shared by the sinks: totals, id-order reorder ring and spill, dispatch. */
+#define _GNU_SOURCE 1 /* fallocate(FALLOC_FL_PUNCH_HOLE) */
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "synfin/addr.h"
 #include "synfin/conn.h"
 #include "synfin/flow.h"
 #include "synfin/report.h"
 
+#include "jsonw.h"
 #include "report_int.h"
 
 #define REORDER_INITIAL 64
+/* Spill bytes gathered in memory before one pwrite. */
+#define SPILL_CHUNK (256u * 1024u)
+/* Drained spill bytes between two looks for file space to give back. */
+#define SPILL_PUNCH_STEP (64u * 1024u * 1024u)
+/* A spill file larger than this is truncated when it starts over. */
+#define SPILL_TRUNCATE (64u * 1024u * 1024u)
+
+/* Dotted quad of b[0..3] at o; returns the end. */
+static char *v4_text(const uint8_t *b, char *o)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (i > 0)
+			*o++ = '.';
+		if (v >= 100) {
+			*o++ = (char)('0' + v / 100);
+			v %= 100;
+			*o++ = (char)('0' + v / 10);
+		} else if (v >= 10) {
+			*o++ = (char)('0' + v / 10);
+		}
+		*o++ = (char)('0' + v % 10);
+	}
+	return o;
+}
+
+/*
+ * RFC 5952 text, the same as glibc's inet_ntop (without its printf): lower
+ * case hex without leading zeros, the first longest run of two or more zero
+ * groups as "::", and the last 32 bits as a dotted quad after ::ffff:0:0/96
+ * and ::/96 (except :: and ::1, whose last group is not zero-padded IPv4).
+ */
+static char *v6_text(const uint8_t *b, char *o)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				cur_len = 0;
+			}
+			cur_len++;
+		} else if (cur >= 0) {
+			if (best < 0 || cur_len > best_len) {
+				best = cur;
+				best_len = cur_len;
+			}
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && (best < 0 || cur_len > best_len)) {
+		best = cur;
+		best_len = cur_len;
+	}
+	if (best >= 0 && best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		unsigned v = w[i];
+		int sh;
+
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*o++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*o++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return v4_text(b + 12, o);
+		for (sh = 12; sh > 0 && (v >> sh) == 0; sh -= 4)
+			;
+		for (; sh >= 0; sh -= 4)
+			*o++ = hex[(v >> sh) & 15];
+	}
+	if (best >= 0 && best + best_len == 8)
+		*o++ = ':';
+	return o;
+}
+
+size_t sf_report_addr_text(const struct sf_addr *a, char *out)
+{
+	char *o;
+
+	if (a->family == 4) {
+		o = v4_text(a->b, out);
+	} else if (a->family == 6) {
+		o = v6_text(a->b, out);
+	} else {
+		out[0] = '\0';
+		sf_addr_format(a, out, SF_ADDR_STRLEN);
+		return strlen(out);
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
 
 void sf_report_endpoint_text(const struct sf_endpoint *e, char *buf, size_t len)
 {
 	char a[SF_ADDR_STRLEN];
-	const char *s;
+	const char *s = a;
 
 	if (len == 0)
 		return;
-	a[0] = '\0';
-	s = sf_addr_format(&e->addr, a, sizeof a);
-	if (s == NULL || s[0] == '\0')
+	if (sf_report_addr_text(&e->addr, a) == 0)
 		s = "?";
 	if (e->addr.family == 6)
 		snprintf(buf, len, "[%s]:%u", s, (unsigned)e->port);
@@ -36,6 +142,7 @@ struct sf_report *sf_report_new(const struct sf_report_opts *opts)
 	if (r == NULL)
 		return NULL;
 	r->opts = *opts;
+	r->spill.fd = -1;
 	if (r->opts.out == NULL)
 		r->opts.out = stdout;
 	switch (r->opts.format) {
@@ -71,43 +178,191 @@ static void count(struct sf_summary *s, const struct sf_conn *c)
 		s->with_violations++;
 }
 
-/* Hand one connection to the sink and release it. */
-static void emit(struct sf_report *r, struct sf_conn *c)
+/* ---- spill ---- */
+
+static bool pwrite_all(int fd, const char *p, size_t n, uint64_t off)
 {
-	switch (r->opts.format) {
-	case SF_FMT_JSON:
-		sf_report_json_conn(r, c);
-		break;
-	case SF_FMT_JSONL:
-		sf_report_jsonl_conn(r, c);
-		break;
-	case SF_FMT_TEXT:
-		if (!r->opts.quiet)
-			sf_report_text_conn(r, c);
-		break;
+	while (n > 0) {
+		ssize_t k = pwrite(fd, p, n, (off_t)off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
 	}
-	sf_conn_free(c);
+	return true;
 }
 
-/* Write every connection that no lower id is waiting for. */
+static bool pread_all(int fd, char *p, size_t n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t k = pread(fd, p, n, (off_t)off);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return true;
+}
+
+static bool spill_flush(struct sf_spill *s)
+{
+	if (s->mem || s->wbuf.len == 0)
+		return true;
+	if (!pwrite_all(s->fd, s->wbuf.p, s->wbuf.len, s->flushed))
+		return false;
+	s->flushed += s->wbuf.len;
+	if (s->flushed > s->file_hi)
+		s->file_hi = s->flushed;
+	s->wbuf.len = 0;
+	return true;
+}
+
+/* Append one record; *off receives its spill offset. False when it could not be kept. */
+static bool spill_append(struct sf_spill *s, const char *p, size_t n, uint64_t *off)
+{
+	if (s->f == NULL && !s->mem) {
+		s->f = tmpfile();
+		if (s->f != NULL)
+			s->fd = fileno(s->f);
+		else
+			s->mem = true;
+	}
+	*off = s->flushed + s->wbuf.len;
+	if (s->mem) {
+		sf_buf_put(&s->wbuf, p, n);
+		return !s->wbuf.oom;
+	}
+	if (s->wbuf.len + n > SPILL_CHUNK && !spill_flush(s))
+		return false;
+	if (n >= SPILL_CHUNK) {
+		if (!pwrite_all(s->fd, p, n, s->flushed))
+			return false;
+		s->flushed += n;
+		if (s->flushed > s->file_hi)
+			s->file_hi = s->flushed;
+		return true;
+	}
+	sf_buf_put(&s->wbuf, p, n);
+	return !s->wbuf.oom;
+}
+
+/*
+ * The record at [off, off + n): NULL when it cannot be read back. (Records
+ * drain in id order, far from the order they were spilled in: reading
+ * ahead does not pay, one pread per record it is.)
+ */
+static const char *spill_get(struct sf_spill *s, uint64_t off, size_t n)
+{
+	size_t from_file;
+
+	if (off >= s->flushed)
+		return s->wbuf.p + (off - s->flushed);
+	from_file = off + n <= s->flushed ? n : (size_t)(s->flushed - off);
+	s->rbuf.len = 0;
+	if (!sf_buf_room(&s->rbuf, n) || !pread_all(s->fd, s->rbuf.p, from_file, off))
+		return NULL;
+	if (from_file < n)
+		memcpy(s->rbuf.p + from_file, s->wbuf.p, n - from_file);
+	return s->rbuf.p;
+}
+
+/* Nothing is pending: start the spill over. */
+static void spill_restart(struct sf_spill *s)
+{
+	s->wbuf.len = 0;
+	s->flushed = 0;
+	s->drained = 0;
+	s->punched = 0;
+	if (s->f != NULL && s->file_hi > SPILL_TRUNCATE && ftruncate(s->fd, 0) == 0)
+		s->file_hi = 0;
+	if (s->mem && s->wbuf.cap > SPILL_TRUNCATE)
+		sf_buf_free(&s->wbuf);
+}
+
+/* Give back the file space below the oldest pending record. */
+static void spill_punch(struct sf_report *r)
+{
+	struct sf_spill *s = &r->spill;
+	uint64_t lo = s->flushed + s->wbuf.len;
+
+	s->drained = 0;
+	if (s->f == NULL)
+		return;
+	for (size_t i = 0; i < r->cap; i++)
+		if (r->pend[i].present && r->pend[i].off < lo)
+			lo = r->pend[i].off;
+	if (lo > s->flushed)
+		lo = s->flushed;
+	lo &= ~(uint64_t)0xFFFF;
+	if (lo <= s->punched)
+		return;
+#if defined(FALLOC_FL_PUNCH_HOLE) && defined(FALLOC_FL_KEEP_SIZE)
+	if (fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)s->punched,
+		      (off_t)(lo - s->punched)) == 0)
+		s->punched = lo;
+#endif
+}
+
+static void spill_close(struct sf_spill *s)
+{
+	if (s->f != NULL)
+		fclose(s->f);
+	s->f = NULL;
+	s->fd = -1;
+	sf_buf_free(&s->wbuf);
+	sf_buf_free(&s->rbuf);
+}
+
+/* ---- id order ---- */
+
+/* Hand one record to the sink. */
+static void put(struct sf_report *r, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (r->opts.format == SF_FMT_JSON)
+		sf_report_json_put(r, p, n);
+	else
+		sf_report_text_put(r, p, n);
+}
+
+/* Write every record that no lower id is waiting for. */
 static void drain(struct sf_report *r)
 {
-	while (r->n_pend > 0 && r->pend[r->head] != NULL) {
-		struct sf_conn *c = r->pend[r->head];
+	while (r->n_pend > 0 && r->pend[r->head].present) {
+		struct sf_pending e = r->pend[r->head];
+		const char *p;
 
-		r->pend[r->head] = NULL;
+		r->pend[r->head].present = false;
 		r->head = (r->head + 1) % r->cap;
 		r->n_pend--;
 		r->next_id++;
-		emit(r, c);
+		p = spill_get(&r->spill, e.off, e.len);
+		if (p == NULL)
+			r->error = true;
+		else
+			put(r, p, e.len);
+		r->spill.drained += e.len;
 	}
+	if (r->n_pend == 0)
+		spill_restart(&r->spill);
+	else if (r->spill.drained >= SPILL_PUNCH_STEP)
+		spill_punch(r);
 }
 
 /* Make room for at least need slots, keeping the ring's order. */
 static bool grow(struct sf_report *r, uint64_t need)
 {
 	size_t ncap = r->cap > 0 ? r->cap : REORDER_INITIAL;
-	struct sf_conn **p;
+	struct sf_pending *p;
 
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2 / sizeof *p)
@@ -126,38 +381,45 @@ static bool grow(struct sf_report *r, uint64_t need)
 	return true;
 }
 
-static void enqueue(struct sf_report *r, struct sf_conn *c)
+/* Place the record of connection id: out now if every lower id is done, else into the spill. */
+static void place(struct sf_report *r, uint64_t id, const char *p, size_t n)
 {
 	uint64_t off;
 	size_t slot;
 
-	if (c->id < r->next_id) {
+	if (id < r->next_id) {
 		/* an id already passed (a flow-table bug): late beats lost */
-		emit(r, c);
+		put(r, p, n);
 		return;
 	}
-	off = c->id - r->next_id;
+	off = id - r->next_id;
 	if (off == 0) {
 		/* the common case: nothing lower is open */
 		if (r->cap > 0)
 			r->head = (r->head + 1) % r->cap;
 		r->next_id++;
-		emit(r, c);
+		put(r, p, n);
 		drain(r);
 		return;
 	}
 	if (off >= r->cap && !grow(r, off + 1)) {
 		/* out of memory: out of order beats lost */
-		emit(r, c);
+		put(r, p, n);
 		return;
 	}
 	slot = (size_t)((r->head + off) % r->cap);
-	if (r->pend[slot] != NULL) {
+	if (r->pend[slot].present) {
 		/* duplicate id: keep both */
-		emit(r, c);
+		put(r, p, n);
 		return;
 	}
-	r->pend[slot] = c;
+	if (n > UINT32_MAX || !spill_append(&r->spill, p, n, &r->pend[slot].off)) {
+		/* the spill failed: out of order beats lost */
+		put(r, p, n);
+		return;
+	}
+	r->pend[slot].len = (uint32_t)n;
+	r->pend[slot].present = true;
 	r->n_pend++;
 }
 
@@ -166,19 +428,28 @@ static void flush_pending(struct sf_report *r)
 {
 	for (size_t i = 0; i < r->cap && r->n_pend > 0; i++) {
 		size_t slot = (r->head + i) % r->cap;
-		struct sf_conn *c = r->pend[slot];
+		struct sf_pending e = r->pend[slot];
+		const char *p;
 
-		if (c == NULL)
+		if (!e.present)
 			continue;
-		r->pend[slot] = NULL;
+		r->pend[slot].present = false;
 		r->n_pend--;
-		emit(r, c);
+		p = spill_get(&r->spill, e.off, e.len);
+		if (p == NULL)
+			r->error = true;
+		else
+			put(r, p, e.len);
 	}
 	r->head = 0;
+	spill_restart(&r->spill);
 }
 
 void sf_report_conn(struct sf_report *r, struct sf_conn *c)
 {
+	struct sf_buf *b = &r->rec;
+	uint64_t id;
+
 	if (c == NULL)
 		return;
 	if (r->ended) {
@@ -186,10 +457,36 @@ void sf_report_conn(struct sf_report *r, struct sf_conn *c)
 		return;
 	}
 	count(&r->sum, c);
-	if (r->reorder)
-		enqueue(r, c);
-	else
-		emit(r, c);
+	id = c->id;
+	b->len = 0;
+	b->oom = false;
+	switch (r->opts.format) {
+	case SF_FMT_JSON:
+		sf_report_json_record(r, b, c);
+		break;
+	case SF_FMT_JSONL:
+		sf_report_jsonl_record(r, b, c);
+		break;
+	case SF_FMT_TEXT:
+		if (!r->opts.quiet)
+			sf_report_text_record(r, b, c);
+		break;
+	}
+	sf_conn_free(c);
+	if (b->oom) {
+		/* a partial record would break the document: leave it out */
+		r->error = true;
+		b->len = 0;
+	}
+	if (r->opts.format == SF_FMT_JSONL) {
+		FILE *out = r->opts.out;
+
+		if (b->len > 0 && fwrite(b->p, 1, b->len, out) != b->len)
+			r->error = true;
+		fflush(out);
+	} else if (r->reorder) {
+		place(r, id, b->p, b->len);
+	}
 }
 
 int sf_report_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)
@@ -228,10 +525,10 @@ void sf_report_free(struct sf_report *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->cap; i++)
-		if (r->pend[i] != NULL)
-			sf_conn_free(r->pend[i]);
 	free(r->pend);
+	spill_close(&r->spill);
+	sf_buf_free(&r->rec);
+	sf_buf_free(&r->scratch);
 	sf_report_text_fini(r);
 	free(r);
 }

@@ -9,11 +9,42 @@
 
 #include "synfin/report.h"
 
+#include "jsonw.h"
+
+/* One connection that finished while a lower id was still open: its record waits in the spill. */
+struct sf_pending {
+	uint64_t off;  /* offset of its record in the spill */
+	uint32_t len;
+	bool present;
+};
+
+/*
+ * Spill: the records of pending connections, appended in arrival order to
+ * an unlinked temporary file (written with pwrite in SPILL_CHUNK pieces,
+ * each record read back with one pread) or, when no file can be made, kept in memory. It
+ * starts over whenever nothing is pending, and gives back (punches a hole
+ * over) the space below the oldest pending record as records drain.
+ */
+struct sf_spill {
+	FILE *f;             /* the tmpfile() behind fd, NULL before the first record */
+	int fd;
+	bool mem;            /* no file: everything stays in wbuf */
+	struct sf_buf wbuf;  /* spill bytes [flushed, flushed + wbuf.len) not yet in the file */
+	uint64_t flushed;    /* file offset where wbuf starts */
+	uint64_t file_hi;    /* bytes the file holds */
+	uint64_t punched;    /* file bytes below this offset were given back */
+	uint64_t drained;    /* record bytes drained since the last hole punch */
+	struct sf_buf rbuf;  /* a record read back from the file */
+};
+
 /*
  * Lifecycle: sf_report_new (the sink's begin), sf_report_conn per finished
- * connection (counted into sum at once; handed to the sink at once for jsonl,
- * in id order through the reorder buffer for json and text), sf_report_end
- * (pending connections in id order, then the sink's end), sf_report_free.
+ * connection (counted into sum at once, serialised at once into its
+ * record - a jsonl line, a json object, a text block - and freed; jsonl
+ * writes the record at once, json and text hand records to the sink in id
+ * order: a record whose lower ids are all done goes at once, any other
+ * waits in the spill), sf_report_end (pending records in id order, then the
+ * sink's end), sf_report_free.
  */
 struct sf_report {
 	struct sf_report_opts opts;
@@ -21,15 +52,19 @@ struct sf_report {
 	bool ended;
 	bool error;        /* a write or an allocation failed: sf_report_end returns -1 */
 
+	struct sf_buf rec;     /* the record being serialised */
+	struct sf_buf scratch; /* the sinks' begin and end */
+
 	/*
-	 * Reorder buffer. Ids are dense from 0; connection next_id + k waits in
-	 * pend[(head + k) % cap]. It holds only connections that finished while a
-	 * lower id was still open.
+	 * Reorder ring. Ids are dense from 0; connection next_id + k waits in
+	 * pend[(head + k) % cap]. It holds only connections that finished while
+	 * a lower id was still open, 16 bytes each; their records are in spill.
 	 */
 	bool reorder;
-	struct sf_conn **pend;
+	struct sf_pending *pend;
 	size_t cap, head, n_pend;
 	uint64_t next_id;
+	struct sf_spill spill;
 
 	/* json: connections written so far (for the separators) */
 	uint64_t n_written;
@@ -44,6 +79,13 @@ struct sf_report {
 	size_t body_len;
 };
 
+/*
+ * RFC 5952 text of a (dotted quad for IPv4), the same as sf_addr_format
+ * gives with glibc, without its printf: out holds SF_ADDR_STRLEN bytes.
+ * Returns the length.
+ */
+size_t sf_report_addr_text(const struct sf_addr *a, char *out);
+
 /* Violations stored in c->violations (NULL when there are none). */
 static inline uint32_t stored_violations(const struct sf_conn *c)
 {
@@ -52,16 +94,23 @@ static inline uint32_t stored_violations(const struct sf_conn *c)
 	return c->n_violations < SF_VIOLATIONS_MAX ? c->n_violations : SF_VIOLATIONS_MAX;
 }
 
+/*
+ * Each sink: *_record appends connection c's record to b (b->oom set when it
+ * could not be made whole); *_put writes one record, in id order.
+ */
+
 /* report_json.c */
 void sf_report_json_begin(struct sf_report *r);
-void sf_report_json_conn(struct sf_report *r, const struct sf_conn *c);
+void sf_report_json_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
+void sf_report_json_put(struct sf_report *r, const char *p, size_t n);
 void sf_report_json_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
-void sf_report_jsonl_conn(struct sf_report *r, const struct sf_conn *c);
+void sf_report_jsonl_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
 void sf_report_jsonl_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
 
 /* report_text.c */
 void sf_report_text_begin(struct sf_report *r);
-void sf_report_text_conn(struct sf_report *r, const struct sf_conn *c);
+void sf_report_text_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
+void sf_report_text_put(struct sf_report *r, const char *p, size_t n);
 void sf_report_text_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
 void sf_report_text_fini(struct sf_report *r);
 

@@ -16,6 +16,7 @@
 #include "synfin/violation.h"
 #include "synfin/zeek.h"
 
+#include "jsonw.h"
 #include "report_int.h"
 
 #define EP_TEXT_MAX (SF_ADDR_STRLEN + 16)
@@ -129,14 +130,14 @@ static const char *side(const struct sf_conn *c, int ep)
 }
 
 /* Pad from visible column vis to OUTCOME_COL (two spaces at least), then the details. */
-static void tail(FILE *f, size_t vis, const char *det)
+static void tail(struct sf_buf *f, size_t vis, const char *det)
 {
 	if (det[0] != '\0') {
 		size_t pad = vis + 2 < OUTCOME_COL ? OUTCOME_COL - vis : 2;
 
-		fprintf(f, "%*s%s", (int)pad, "", det);
+		sf_buf_printf(f, "%*s%s", (int)pad, "", det);
 	}
-	fputc('\n', f);
+	sf_buf_putc(f, '\n');
 }
 
 static const char *roles_text(enum sf_roles r)
@@ -163,7 +164,7 @@ static void seg_detail(char *det, size_t len, const char *what, const struct sf_
 		app(det, len, " (%" PRIu32 " retransmit%s)", retrans, plural(retrans));
 }
 
-static void handshake_line(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+static void handshake_line(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	enum tone t = hs_tone(c->hs_outcome);
 	const char *name = nz(sf_hs_outcome_name(c->hs_outcome));
@@ -174,7 +175,7 @@ static void handshake_line(const struct sf_report *r, FILE *f, const struct sf_c
 	seg_detail(det, sizeof det, "SYN", &c->syn, c->syn_retransmits);
 	seg_detail(det, sizeof det, "SYN-ACK", &c->synack, c->synack_retransmits);
 	seg_detail(det, sizeof det, "ACK", &c->hs_ack, 0);
-	fprintf(f, "    %-*s%s%s%s%s", LABEL_COL, "handshake", on(r, t), name, off(r, t), rtt);
+	sf_buf_printf(f, "    %-*s%s%s%s%s", LABEL_COL, "handshake", on(r, t), name, off(r, t), rtt);
 	tail(f, strlen(name) + strlen(rtt), det);
 }
 
@@ -191,7 +192,7 @@ static void fin_detail(char *det, size_t len, const struct sf_conn *c, int ep)
 		app(det, len, " (not acked)");
 }
 
-static void teardown_line(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+static void teardown_line(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	enum tone t = td_tone(c->td_outcome);
 	const char *name = nz(sf_td_outcome_name(c->td_outcome));
@@ -206,12 +207,12 @@ static void teardown_line(const struct sf_report *r, FILE *f, const struct sf_co
 	if (c->rst.seen)
 		app(det, sizeof det, "%s%s RST #%" PRIu64, det[0] != '\0' ? ", " : "", side(c, c->rst.by),
 		    c->rst.frame);
-	fprintf(f, "    %-*s%s%s%s%s", LABEL_COL, "teardown", on(r, t), name, off(r, t), by);
+	sf_buf_printf(f, "    %-*s%s%s%s%s", LABEL_COL, "teardown", on(r, t), name, off(r, t), by);
 	tail(f, strlen(name) + strlen(by), det);
 }
 
 /* Only the reasons a reader would not guess from the teardown line. */
-static void end_line(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+static void end_line(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	const char *why = NULL;
 
@@ -232,30 +233,30 @@ static void end_line(const struct sf_report *r, FILE *f, const struct sf_conn *c
 		break;
 	}
 	if (why != NULL)
-		fprintf(f, "    %-*s%s%s%s\n", LABEL_COL, "ended", on(r, TONE_WARN), why, off(r, TONE_WARN));
+		sf_buf_printf(f, "    %-*s%s%s%s\n", LABEL_COL, "ended", on(r, TONE_WARN), why, off(r, TONE_WARN));
 }
 
-static void state_line(FILE *f, const struct sf_conn *c)
+static void state_line(struct sf_buf *f, const struct sf_conn *c)
 {
-	fprintf(f, "    %-*sclient %s  server %s  zeek %s", LABEL_COL, "state",
+	sf_buf_printf(f, "    %-*sclient %s  server %s  zeek %s", LABEL_COL, "state",
 		nz(sf_tcp_state_name(c->ep[c->client].state)),
 		nz(sf_tcp_state_name(c->ep[sf_conn_server(c)].state)), nz(sf_zeek_conn_state(&c->zeek)));
 	if (c->zeek.history[0] != '\0')
-		fprintf(f, " %.*s", (int)strnlen(c->zeek.history, sizeof c->zeek.history), c->zeek.history);
-	fprintf(f, "  completeness %u\n", (unsigned)c->compl.mask);
+		sf_buf_printf(f, " %.*s", (int)strnlen(c->zeek.history, sizeof c->zeek.history), c->zeek.history);
+	sf_buf_printf(f, "  completeness %u\n", (unsigned)c->compl.mask);
 }
 
-static void packets_line(FILE *f, const struct sf_conn *c)
+static void packets_line(struct sf_buf *f, const struct sf_conn *c)
 {
 	const struct sf_endpoint *cl = &c->ep[c->client], *sv = &c->ep[sf_conn_server(c)];
 
-	fprintf(f, "    %-*sclient %" PRIu64 " (%" PRIu64 " B)  server %" PRIu64 " (%" PRIu64 " B)"
+	sf_buf_printf(f, "    %-*sclient %" PRIu64 " (%" PRIu64 " B)  server %" PRIu64 " (%" PRIu64 " B)"
 		"  frames %" PRIu64 "-%" PRIu64 "  duration %.6f s\n",
 		LABEL_COL, "packets", cl->packets, cl->bytes, sv->packets, sv->bytes,
 		c->first_frame, c->last_frame, sf_ts_sub(c->last_ts, c->first_ts));
 }
 
-static void violation_lines(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+static void violation_lines(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	uint32_t n = stored_violations(c);
 
@@ -265,17 +266,17 @@ static void violation_lines(const struct sf_report *r, FILE *f, const struct sf_
 
 		msg[0] = '\0';
 		sf_violation_format(v, msg, sizeof msg);
-		fprintf(f, "    %-*s%s%s%s at frame %" PRIu64 " from %s", LABEL_COL, "violation",
+		sf_buf_printf(f, "    %-*s%s%s%s at frame %" PRIu64 " from %s", LABEL_COL, "violation",
 			on(r, TONE_BAD), nz(sf_violation_name(v->code)), off(r, TONE_BAD), v->frame,
 			side(c, v->by));
 		if (msg[0] != '\0')
-			fprintf(f, ": %s", msg);
+			sf_buf_printf(f, ": %s", msg);
 		else if (v->has_values)
-			fprintf(f, ": expected %" PRIu32 ", actual %" PRIu32, v->expected, v->actual);
-		fputc('\n', f);
+			sf_buf_printf(f, ": expected %" PRIu32 ", actual %" PRIu32, v->expected, v->actual);
+		sf_buf_putc(f, '\n');
 	}
 	if (c->n_violations_dropped > 0)
-		fprintf(f, "    %-*s%s%" PRIu32 " more not stored%s\n", LABEL_COL, "violation", on(r, TONE_BAD),
+		sf_buf_printf(f, "    %-*s%s%" PRIu32 " more not stored%s\n", LABEL_COL, "violation", on(r, TONE_BAD),
 			c->n_violations_dropped, off(r, TONE_BAD));
 }
 
@@ -305,7 +306,7 @@ static void arrow_text(bool to_server, const char *label, char *buf, size_t len)
 	app(buf, len, "%s", to_server ? ">|" : "-|");
 }
 
-static void ladder_row(const struct sf_report *r, FILE *f, const struct sf_conn *c,
+static void ladder_row(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c,
 		       const struct sf_ladder_row *row)
 {
 	int by = row->by & 1;
@@ -328,30 +329,30 @@ static void ladder_row(const struct sf_report *r, FILE *f, const struct sf_conn 
 	}
 	if (row->len > 0)
 		app(ann, sizeof ann, "  len %" PRIu32, row->len);
-	fprintf(f, "      %7s  %10.6f  %s%s%s  %s", frame, sf_ts_sub(row->ts, c->first_ts), on(r, t), arrow,
+	sf_buf_printf(f, "      %7s  %10.6f  %s%s%s  %s", frame, sf_ts_sub(row->ts, c->first_ts), on(r, t), arrow,
 		off(r, t), ann);
 	for (uint32_t i = 0; i < stored_violations(c); i++)
 		if (c->violations[i].frame == row->frame)
-			fprintf(f, "  %s!%s%s", on(r, TONE_BAD), nz(sf_violation_name(c->violations[i].code)),
+			sf_buf_printf(f, "  %s!%s%s", on(r, TONE_BAD), nz(sf_violation_name(c->violations[i].code)),
 				off(r, TONE_BAD));
-	fputc('\n', f);
+	sf_buf_putc(f, '\n');
 }
 
-static void ladder(const struct sf_report *r, FILE *f, const struct sf_conn *c)
+static void ladder(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	uint32_t n = c->ladder == NULL ? 0 : c->n_ladder < SF_LADDER_MAX ? c->n_ladder : SF_LADDER_MAX;
 
-	fprintf(f, "    %-*stime from %" PRId64 ".%06" PRIu32 ", seq/ack relative to each side's ISN"
+	sf_buf_printf(f, "    %-*stime from %" PRId64 ".%06" PRIu32 ", seq/ack relative to each side's ISN"
 		" (absolute in parentheses)\n", LABEL_COL, "ladder", c->first_ts.sec, c->first_ts.nsec / 1000);
 	if (n == 0 && c->n_ladder_dropped == 0) {
-		fprintf(f, "      (no segments recorded)\n");
+		sf_buf_printf(f, "      (no segments recorded)\n");
 		return;
 	}
-	fprintf(f, "      %7s  %10s  %-*s%s\n", "frame", "time", LADDER_INNER + 2 - 6, "client", "server");
+	sf_buf_printf(f, "      %7s  %10s  %-*s%s\n", "frame", "time", LADDER_INNER + 2 - 6, "client", "server");
 	for (uint32_t i = 0; i < n; i++)
 		ladder_row(r, f, c, &c->ladder[i]);
 	if (c->n_ladder_dropped > 0)
-		fprintf(f, "      %7s  %" PRIu32 " more segment%s not shown\n", "...", c->n_ladder_dropped,
+		sf_buf_printf(f, "      %7s  %" PRIu32 " more segment%s not shown\n", "...", c->n_ladder_dropped,
 			plural(c->n_ladder_dropped));
 }
 
@@ -366,17 +367,14 @@ void sf_report_text_begin(struct sf_report *r)
 		r->error = true;
 }
 
-void sf_report_text_conn(struct sf_report *r, const struct sf_conn *c)
+void sf_report_text_record(struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
-	FILE *f = r->body;
 	char a[EP_TEXT_MAX], b[EP_TEXT_MAX];
 
-	if (f == NULL)
-		return;
 	sf_report_endpoint_text(&c->ep[c->client], a, sizeof a);
 	sf_report_endpoint_text(&c->ep[sf_conn_server(c)], b, sizeof b);
-	fprintf(f, "\n%s#%" PRIu64 "%s  %s -> %s  (%s)\n", on(r, TONE_BOLD), c->id, off(r, TONE_BOLD), a, b,
-		roles_text(c->roles));
+	sf_buf_printf(f, "\n%s#%" PRIu64 "%s  %s -> %s  (%s)\n", on(r, TONE_BOLD), c->id, off(r, TONE_BOLD), a, b,
+		      roles_text(c->roles));
 	handshake_line(r, f, c);
 	teardown_line(r, f, c);
 	end_line(r, f, c);
@@ -385,6 +383,14 @@ void sf_report_text_conn(struct sf_report *r, const struct sf_conn *c)
 	violation_lines(r, f, c);
 	if (r->opts.verbose)
 		ladder(r, f, c);
+}
+
+void sf_report_text_put(struct sf_report *r, const char *p, size_t n)
+{
+	if (r->body == NULL)
+		return;
+	if (fwrite(p, 1, n, r->body) != n)
+		r->error = true;
 }
 
 static void input_line(const struct sf_report *r, FILE *f, const struct sf_input_info *in)

@@ -1,4 +1,5 @@
 /* test_report.c - the report sinks: json, jsonl and text, fed hand-built connections out of order. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include "synfin/report.h"
 #include "synfin/violation.h"
 #include "synfin/zeek.h"
+
+#include "src/jsonw.h"
 
 /* ---- building connections by hand ---- */
 
@@ -802,6 +805,77 @@ Test(report_json, many_shuffled_connections_come_out_in_order)
 	free(cs);
 }
 
+Test(report_json, timestamps_and_rtt_are_exact_decimal_seconds)
+{
+	struct sf_conn *c = four_way(0);
+	struct sf_conn *cs[] = { c };
+	char *out;
+	json_t *j;
+
+	/* nanosecond capture: nothing is rounded through a double */
+	c->syn.ts.nsec = 123456789;
+	c->first_ts = c->syn.ts;
+	c->hs_ack.ts.sec = BASE_SEC + 1;
+	c->hs_ack.ts.nsec = 23456788;
+	out = run(SF_FMT_JSON, false, false, false, cs, 1, NULL, NULL);
+	has(out, "\"first_ts\": 1700000000.123456789,");
+	has(out, "\"ts\": 1700000000.123456789,");
+	has(out, "\"rtt\": 0.899999999\n");
+	/* microseconds print as before, trailing zeros dropped, at least one digit */
+	has(out, "\"last_ts\": 1700000001.0004,");
+	has(out, "\"ts\": 1700000000.000185,");
+	has(out, "\"ts\": 1700000001.0,");
+	j = parse(out);
+	cr_assert_float_eq(real(j, "connections.0.handshake.rtt"), 0.899999999, 1e-12);
+	cr_assert_float_eq(real(j, "connections.0.teardown.fin.0.ts"), 1700000001.0, 4e-7);
+	json_decref(j);
+	free(out);
+
+	/* time going backwards gives a negative rtt, still exact */
+	c = four_way(0);
+	c->hs_ack.ts = ts_us(BASE_SEC - 1, 500000);
+	cs[0] = c;
+	out = run(SF_FMT_JSONL, false, false, false, cs, 1, NULL, NULL);
+	has(out, "\"rtt\":-0.500001}");
+	free(out);
+}
+
+/* Parse out and dump it again with jansson: the same bytes (its float form matches for microseconds). */
+static void same_as_jansson(const char *out, size_t flags)
+{
+	json_t *j = parse(out);
+	char *again = json_dumps(j, flags | JSON_REAL_PRECISION(16));
+	size_t n;
+
+	cr_assert_not_null(again);
+	n = strlen(again);
+	cr_assert_eq(strncmp(out, again, n), 0, "ours:\n%s\njansson:\n%s", out, again);
+	cr_assert_str_eq(out + n, "\n", "ours:\n%s\njansson:\n%s", out, again);
+	free(again);
+	json_decref(j);
+}
+
+Test(report_json, document_layout_is_jansson_indent_2)
+{
+	struct sf_conn *cs[] = { refused(2), four_way(0), no_reply(1) };
+	struct sf_input_info in = input_info();
+	struct sf_flow_stats fs;
+	const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	char *out;
+
+	memset(&fs, 0, sizeof fs);
+	fs.peak_open = 7;
+	sf_addr_set_v6(&cs[0]->ep[1].addr, a);
+	in.name = "we\"ird\\name\t\x01\xff.pcap";
+	out = run(SF_FMT_JSON, false, false, false, cs, 3, &in, &fs);
+	same_as_jansson(out, JSON_INDENT(2));
+	free(out);
+
+	out = run(SF_FMT_JSON, false, false, false, NULL, 0, NULL, NULL);
+	same_as_jansson(out, JSON_INDENT(2));
+	free(out);
+}
+
 /* ---- jsonl ---- */
 
 Test(report_jsonl, one_flushed_line_per_connection_then_summary)
@@ -845,7 +919,27 @@ Test(report_jsonl, one_flushed_line_per_connection_then_summary)
 	free(out);
 }
 
+Test(report_jsonl, lines_are_jansson_compact)
+{
+	struct sf_conn *cs[] = { refused(2), four_way(0), no_reply(1) };
+	struct sf_input_info in = input_info();
+	char *out = run(SF_FMT_JSONL, false, false, false, cs, 3, &in, NULL);
+	char *save = NULL;
+	int lines = 0;
+
+	for (char *line = strtok_r(out, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char buf[8192];
+
+		snprintf(buf, sizeof buf, "%s\n", line);
+		same_as_jansson(buf, JSON_COMPACT);
+		lines++;
+	}
+	cr_assert_eq(lines, 4);
+	free(out);
+}
+
 /* ---- text ---- */
+
 
 Test(report_text, header_and_blocks_in_id_order)
 {
@@ -1034,7 +1128,44 @@ Test(report_text, summary_api_counts)
 	free(out);
 }
 
+Test(report_text, many_shuffled_connections_come_out_in_order)
+{
+	enum { N = 3000 };
+	struct sf_conn **cs = calloc(N, sizeof *cs);
+	uint32_t rnd = 777;
+	char *out;
+	const char *p;
+
+	cr_assert_not_null(cs);
+	for (size_t i = 0; i < N; i++)
+		cs[i] = i % 3 == 0 ? refused(i) : four_way(i);
+	for (size_t i = N - 1; i > 0; i--) {
+		size_t k;
+
+		rnd = rnd * 1103515245u + 12345u;
+		k = (rnd >> 8) % (i + 1);
+		struct sf_conn *t = cs[i];
+		cs[i] = cs[k];
+		cs[k] = t;
+	}
+	out = run(SF_FMT_TEXT, false, true, false, cs, N, NULL, NULL);
+	p = out;
+	for (size_t i = 0; i < N; i++) {
+		char k[64];
+		const char *q;
+
+		snprintf(k, sizeof k, "\n\n#%zu  10.0.0.1:43210 -> ", i);
+		q = strstr(p, k);
+		cr_assert_not_null(q, "#%zu missing or out of order", i);
+		p = q + 1;
+	}
+	has(p, "ladder");
+	free(out);
+	free(cs);
+}
+
 /* ---- write errors ---- */
+
 
 static void write_error_case(enum sf_format fmt)
 {
@@ -1080,4 +1211,412 @@ Test(report, free_without_end_releases_pending)
 	sf_report_free(r);
 	fclose(m.f);
 	free(m.buf);
+}
+
+
+/* ---- jsonw: the streaming writer ---- */
+
+static char *jw_string(const char *s, size_t n, unsigned indent)
+{
+	struct sf_buf b = { 0 };
+	struct sf_jw w;
+
+	sf_jw_init(&w, &b, indent, 0);
+	sf_jw_strn(&w, s, n);
+	sf_buf_putc(&b, '\0');
+	cr_assert(!w.bad && !b.oom);
+	return b.p;
+}
+
+static char *jansson_string(const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+	char *d;
+
+	cr_assert_not_null(j);
+	d = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	cr_assert_not_null(d);
+	return d;
+}
+
+Test(jsonw, every_ascii_byte_and_utf8_escape_like_jansson)
+{
+	static const char *const utf8[] = {
+		"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf",
+		"\xed\x9f\xbf", "\xee\x80\x80", "/slash", "\x7f", "",
+	};
+
+	for (int c = 0; c < 0x80; c++) {
+		char in[3] = { 'a', (char)c, 'z' };
+		char *ours = jw_string(in, 3, 0);
+		char *theirs = jansson_string(in, 3);
+
+		cr_assert_str_eq(ours, theirs, "byte 0x%02x", c);
+		free(ours);
+		free(theirs);
+	}
+	for (size_t i = 0; i < sizeof utf8 / sizeof utf8[0]; i++) {
+		char *ours = jw_string(utf8[i], strlen(utf8[i]), 2);
+		char *theirs = jansson_string(utf8[i], strlen(utf8[i]));
+
+		cr_assert_str_eq(ours, theirs);
+		free(ours);
+		free(theirs);
+	}
+}
+
+Test(jsonw, invalid_utf8_becomes_u_fffd)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "\xff", "\"\xef\xbf\xbd\"" },
+		{ "a\x80z", "\"a\xef\xbf\xbdz\"" },
+		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },                 /* overlong '/' */
+		{ "\xe0\x80\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* overlong */
+		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* surrogate */
+		{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* > U+10FFFF */
+		{ "\xe2\x82", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },                 /* cut short */
+		{ "\xe2\x82" "a", "\"\xef\xbf\xbd\xef\xbf\xbd" "a\"" },
+		{ "\xc3\xa9\xc3", "\"\xc3\xa9\xef\xbf\xbd\"" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *ours = jw_string(cases[i].in, strlen(cases[i].in), 0);
+
+		cr_assert_str_eq(ours, cases[i].out, "case %zu", i);
+		free(ours);
+	}
+}
+
+Test(jsonw, random_bytes_always_give_valid_json)
+{
+	uint32_t rnd = 99;
+
+	for (int t = 0; t < 20000; t++) {
+		char in[24];
+		size_t n;
+		char *ours;
+		json_t *j, *ref;
+		json_error_t err;
+
+		rnd = rnd * 1103515245u + 12345u;
+		n = (rnd >> 16) % sizeof in;
+		for (size_t i = 0; i < n; i++) {
+			rnd = rnd * 1103515245u + 12345u;
+			/* mostly high bytes and control characters */
+			in[i] = (char)((rnd >> 16) & 1 ? 0x80 | (rnd >> 20) : (rnd >> 20) & 0x7f);
+		}
+		ours = jw_string(in, n, 0);
+		j = json_loads(ours, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+		cr_assert_not_null(j, "invalid JSON %s: %s", ours, err.text);
+		ref = json_stringn(in, n);
+		if (ref != NULL) {
+			/* valid UTF-8 round-trips exactly */
+			cr_assert(json_equal(j, ref));
+			json_decref(ref);
+		}
+		json_decref(j);
+		free(ours);
+	}
+}
+
+Test(jsonw, u64_decimal)
+{
+	static const uint64_t v[] = {
+		0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 4294967295u, 4294967296u, 1718000000,
+		10000000000000000000u, UINT64_MAX, UINT64_MAX - 1,
+	};
+	uint64_t rnd = 12345;
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0] + 10000; i++) {
+		uint64_t x;
+		char ours[SF_U64_DEC_MAX + 1], ref[32];
+		size_t n;
+
+		if (i < sizeof v / sizeof v[0]) {
+			x = v[i];
+		} else {
+			rnd = rnd * 6364136223846793005u + 1442695040888963407u;
+			x = rnd >> (rnd % 64);
+		}
+		n = sf_u64_dec(ours, x);
+		ours[n] = '\0';
+		snprintf(ref, sizeof ref, "%" PRIu64, x);
+		cr_assert_str_eq(ours, ref);
+	}
+}
+
+static char *jw_value(void (*f)(struct sf_jw *, int64_t, uint32_t, int64_t, uint32_t), int64_t a, uint32_t an,
+		      int64_t b, uint32_t bn)
+{
+	struct sf_buf buf = { 0 };
+	struct sf_jw w;
+
+	sf_jw_init(&w, &buf, 0, 0);
+	f(&w, a, an, b, bn);
+	sf_buf_putc(&buf, '\0');
+	return buf.p;
+}
+
+static void ts_only(struct sf_jw *w, int64_t a, uint32_t an, int64_t b, uint32_t bn)
+{
+	(void)b;
+	(void)bn;
+	sf_jw_ts(w, a, an);
+}
+
+static void ts_check(int64_t sec, uint32_t nsec, const char *want)
+{
+	char *got = jw_value(ts_only, sec, nsec, 0, 0);
+
+	cr_assert_str_eq(got, want, "%" PRId64 " s %" PRIu32 " ns", sec, nsec);
+	free(got);
+}
+
+static void diff_check(int64_t a, uint32_t an, int64_t b, uint32_t bn, const char *want)
+{
+	char *got = jw_value(sf_jw_ts_diff, a, an, b, bn);
+
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
+Test(jsonw, exact_decimal_seconds)
+{
+	ts_check(0, 0, "0.0");
+	ts_check(1718000000, 496330000, "1718000000.49633");
+	ts_check(1718000000, 1000, "1718000000.000001");
+	ts_check(1718000000, 1, "1718000000.000000001");
+	ts_check(1718000000, 999999999, "1718000000.999999999");
+	ts_check(1718000000, 0, "1718000000.0");
+	ts_check(-1, 500000000, "-0.5");
+	ts_check(-2, 0, "-2.0");
+	ts_check(-2, 250000000, "-1.75");
+	ts_check(INT64_MAX, 999999999, "9223372036854775807.999999999");
+	ts_check(INT64_MIN, 0, "-9223372036854775808.0");
+	ts_check(INT64_MIN, 1, "-9223372036854775807.999999999");
+	ts_check(5, 1500000000, "6.5"); /* not normalised: carried */
+
+	diff_check(1718000000, 500666000, 1718000000, 496330000, "0.004336");
+	diff_check(1718000001, 100, 1718000000, 200, "0.9999999");
+	diff_check(1718000000, 200, 1718000001, 100, "-0.9999999");
+	diff_check(7, 5, 7, 5, "0.0");
+	diff_check(10, 0, 8, 0, "2.0");
+	diff_check(INT64_MAX, 0, INT64_MIN, 0, "18446744073709551615.0");
+	diff_check(INT64_MIN, 0, INT64_MAX, 999999999, "-18446744073709551615.999999999");
+}
+
+/* The same tree through the writer and through jansson. */
+static void tree_jw(struct sf_jw *w)
+{
+	sf_jw_obj(w);
+	sf_jw_key(w, "a");
+	sf_jw_u64(w, 1);
+	sf_jw_key(w, "empty_arr");
+	sf_jw_arr(w);
+	sf_jw_arr_end(w);
+	sf_jw_key(w, "empty_obj");
+	sf_jw_obj(w);
+	sf_jw_obj_end(w);
+	sf_jw_key(w, "list");
+	sf_jw_arr(w);
+	sf_jw_i64(w, -5);
+	sf_jw_null(w);
+	sf_jw_bool(w, true);
+	sf_jw_bool(w, false);
+	sf_jw_str(w, "x\ny");
+	sf_jw_arr(w);
+	sf_jw_obj(w);
+	sf_jw_key(w, "k\"");
+	sf_jw_str(w, NULL);
+	sf_jw_obj_end(w);
+	sf_jw_arr_end(w);
+	sf_jw_arr_end(w);
+	sf_jw_key(w, "last");
+	sf_jw_obj(w);
+	sf_jw_key(w, "n");
+	sf_jw_u64(w, 0);
+	sf_jw_obj_end(w);
+	sf_jw_obj_end(w);
+}
+
+static json_t *tree_jansson(void)
+{
+	json_t *o = json_object(), *l = json_array(), *in = json_array(), *k = json_object(), *last = json_object();
+
+	json_object_set_new(o, "a", json_integer(1));
+	json_object_set_new(o, "empty_arr", json_array());
+	json_object_set_new(o, "empty_obj", json_object());
+	json_array_append_new(l, json_integer(-5));
+	json_array_append_new(l, json_null());
+	json_array_append_new(l, json_true());
+	json_array_append_new(l, json_false());
+	json_array_append_new(l, json_string("x\ny"));
+	json_object_set_new(k, "k\"", json_null());
+	json_array_append_new(in, k);
+	json_array_append_new(l, in);
+	json_object_set_new(o, "list", l);
+	json_object_set_new(last, "n", json_integer(0));
+	json_object_set_new(o, "last", last);
+	return o;
+}
+
+Test(jsonw, layout_like_jansson_compact_and_indented)
+{
+	static const size_t flags[] = { JSON_COMPACT, JSON_INDENT(2), JSON_INDENT(4) };
+	static const unsigned indent[] = { 0, 2, 4 };
+	json_t *ref = tree_jansson();
+
+	for (size_t i = 0; i < 3; i++) {
+		struct sf_buf b = { 0 };
+		struct sf_jw w;
+		char *want = json_dumps(ref, flags[i]);
+
+		sf_jw_init(&w, &b, indent[i], 0);
+		tree_jw(&w);
+		sf_buf_putc(&b, '\0');
+		cr_assert(!w.bad);
+		cr_assert_str_eq(b.p, want);
+		free(want);
+		sf_buf_free(&b);
+	}
+	json_decref(ref);
+}
+
+Test(jsonw, base_indent_nests_and_misuse_is_flagged)
+{
+	struct sf_buf b = { 0 };
+	struct sf_jw w;
+
+	sf_jw_init(&w, &b, 2, 4);
+	sf_jw_obj(&w);
+	sf_jw_key(&w, "a");
+	sf_jw_arr(&w);
+	sf_jw_u64(&w, 1);
+	sf_jw_arr_end(&w);
+	sf_jw_obj_end(&w);
+	sf_buf_putc(&b, '\0');
+	cr_assert(!w.bad);
+	cr_assert_str_eq(b.p, "{\n      \"a\": [\n        1\n      ]\n    }");
+
+	sf_jw_init(&w, &b, 0, 0);
+	sf_jw_key(&w, "top");
+	cr_assert(w.bad, "a key outside an object");
+	sf_jw_init(&w, &b, 0, 0);
+	sf_jw_arr_end(&w);
+	cr_assert(w.bad, "a closing without an opening");
+	sf_jw_init(&w, &b, 0, 0);
+	sf_jw_obj(&w);
+	sf_jw_u64(&w, 3);
+	cr_assert(w.bad, "a value without a key");
+	sf_jw_init(&w, &b, 0, 0);
+	sf_jw_arr(&w);
+	sf_jw_obj_end(&w);
+	cr_assert(w.bad, "closing the wrong kind");
+	sf_buf_free(&b);
+}
+
+Test(jsonw, buffer_printf_grows)
+{
+	struct sf_buf b = { 0 };
+	char big[3000];
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	sf_buf_printf(&b, "%s-%d", "ab", 7);
+	sf_buf_printf(&b, "[%s]", big);
+	sf_buf_spaces(&b, 3);
+	cr_assert_eq(b.len, 4 + 2 + strlen(big) + 3);
+	cr_assert_eq(memcmp(b.p, "ab-7[xxx", 8), 0);
+	cr_assert_eq(memcmp(b.p + b.len - 4, "]   ", 4), 0);
+	cr_assert(!b.oom);
+	sf_buf_free(&b);
+}
+
+Test(jsonw, long_strings_with_one_special_byte_anywhere)
+{
+	static const char special[] = { '"', '\\', '\n', 0x01, 0x1f, 0x7f, (char)0xc3, (char)0xff };
+
+	for (size_t k = 0; k < sizeof special; k++)
+		for (size_t pos = 0; pos < 41; pos++) {
+			char in[42];
+			char *ours, *theirs;
+
+			memset(in, 'a' + (int)(pos % 26), sizeof in);
+			in[pos] = special[k];
+			if (special[k] == (char)0xc3 && pos + 1 < sizeof in)
+				in[pos + 1] = (char)0xa9; /* é: valid */
+			ours = jw_string(in, sizeof in, 0);
+			if (special[k] == (char)0xff || (special[k] == (char)0xc3 && pos + 1 == sizeof in)) {
+				/* invalid: only that byte becomes U+FFFD */
+				cr_assert_not_null(strstr(ours, "\xef\xbf\xbd"));
+				cr_assert_eq(strlen(ours), sizeof in + 2 + 2);
+			} else {
+				theirs = jansson_string(in, sizeof in);
+				cr_assert_str_eq(ours, theirs, "special 0x%02x at %zu", (unsigned char)special[k], pos);
+				free(theirs);
+			}
+			free(ours);
+		}
+}
+
+/* ---- address text without inet_ntop: the same as sf_addr_format ---- */
+
+static void endpoint_same_as_addr_format(const struct sf_endpoint *e)
+{
+	char ours[SF_ADDR_STRLEN + 16], want[SF_ADDR_STRLEN + 16], a[SF_ADDR_STRLEN];
+
+	sf_report_endpoint_text(e, ours, sizeof ours);
+	sf_addr_format(&e->addr, a, sizeof a);
+	snprintf(want, sizeof want, e->addr.family == 6 ? "[%s]:%u" : "%s:%u", a, (unsigned)e->port);
+	cr_assert_str_eq(ours, want);
+}
+
+Test(report, endpoint_text_matches_inet_ntop)
+{
+	static const uint16_t values[] = { 1, 0xa, 0xab, 0xfff, 0x1000, 0xffff, 0x2001, 0xdb8 };
+	struct sf_endpoint e;
+	uint32_t rnd = 4242;
+
+	memset(&e, 0, sizeof e);
+	e.port = 443;
+	for (int i = 0; i < 4096; i++) {
+		uint8_t v4[4];
+
+		rnd = rnd * 1103515245u + 12345u;
+		v4[0] = (uint8_t)(i & 0xff);
+		v4[1] = (uint8_t)(rnd >> 8);
+		v4[2] = (uint8_t)(i % 3 == 0 ? 0 : rnd >> 16);
+		v4[3] = (uint8_t)(i % 5 == 0 ? 255 : rnd >> 24);
+		sf_addr_set_v4(&e.addr, v4);
+		endpoint_same_as_addr_format(&e);
+	}
+	/* every pattern of zero groups, with short and long group values */
+	for (unsigned mask = 0; mask < 256; mask++)
+		for (int t = 0; t < 8; t++) {
+			uint8_t v6[16];
+
+			for (int g = 0; g < 8; g++) {
+				uint16_t w = 0;
+
+				if (mask & (1u << g)) {
+					rnd = rnd * 1103515245u + 12345u;
+					w = t < 4 ? values[(rnd >> 16) % 8] : (uint16_t)(rnd >> 16 | 1);
+				}
+				v6[2 * g] = (uint8_t)(w >> 8);
+				v6[2 * g + 1] = (uint8_t)w;
+			}
+			sf_addr_set_v6(&e.addr, v6);
+			endpoint_same_as_addr_format(&e);
+			/* the embedded-IPv4 forms: ::ffff:a.b.c.d and ::a.b.c.d */
+			memset(v6, 0, 10);
+			v6[10] = (uint8_t)(t & 1 ? 0xff : 0);
+			v6[11] = (uint8_t)(t & 1 ? 0xff : 0);
+			if (t & 2)
+				v6[12] = v6[13] = 0;
+			sf_addr_set_v6(&e.addr, v6);
+			endpoint_same_as_addr_format(&e);
+		}
 }
