@@ -27,7 +27,7 @@ struct sf_zeek_seg {
 };
 
 /* Undelivered (above-a-hole) data blocks kept per endpoint, like TCP_Reassembler. */
-#define SF_ZEEK_MAX_BLOCKS 8
+#define SF_ZEEK_MAX_BLOCKS 6
 
 struct sf_zeek_block {
 	uint64_t seq, upper; /* relative sequence space, [seq, upper) */
