@@ -60,7 +60,8 @@ enum sf_td_outcome sf_classify_teardown(const struct sf_conn *c, int *initiator)
 	bool both_acked = a->acked && b->acked;
 	bool closed_before_rst = both_acked && a->acked_frame < c->rst.frame && b->acked_frame < c->rst.frame;
 	if (c->rst.seen && !closed_before_rst && (c->rst_effective || !both_acked)) {
-		if (first < 0)
+		/* who began the ending: the first FIN if it came before the RST, else the RST's sender */
+		if (first < 0 || c->ep[first].fin.frame > c->rst.frame)
 			*initiator = c->rst.by;
 		return SF_TD_RESET;
 	}

@@ -157,9 +157,9 @@ static struct sf_capture *open_capture(const struct sf_options *o, FILE **out)
 		sf_errorf("%s: unsupported link type %d (%s): synfin decodes Ethernet, Linux SLL/SLL2, raw IP and BSD loopback",
 			  sf_escape(what, esc, sizeof esc), dlt, sf_capture_linktype_name(cap));
 	} else if (sf_capture_set_filter(cap, o->filter, err, sizeof err) < 0) {
-		sf_errorf("%s", err);
+		sf_errorf("%s", sf_escape(err, esc, sizeof esc));
 	} else if (o->write_file && sf_capture_dump_open(cap, o->write_file, err, sizeof err) < 0) {
-		sf_errorf("-w %s: %s", sf_escape(o->write_file, esc, sizeof esc), err);
+		sf_errorf("-w %s: %s", sf_escape(o->write_file, esc, sizeof esc), sf_escape(err, esc2, sizeof esc2));
 	} else if (o->output && !(*out = fopen(o->output, "w"))) {
 		*out = stdout;
 		sf_errorf("-o %s: %s", sf_escape(o->output, esc, sizeof esc), strerror(errno));
@@ -197,10 +197,11 @@ static int output_errno(FILE *out)
  */
 static int input_ended(enum sf_next nx, const char *err, struct sf_input_info *in)
 {
-	char esc[512];
+	char esc[512], esc2[512];
 	if (nx == SF_NEXT_TRUNCATED) {
 		in->truncated = true;
-		sf_warnf("%s: %s; reporting what was read before it", sf_escape(in->name, esc, sizeof esc), err);
+		sf_warnf("%s: %s; reporting what was read before it", sf_escape(in->name, esc, sizeof esc),
+			 sf_escape(err, esc2, sizeof esc2));
 		return SF_EXIT_OK;
 	}
 	if (nx == SF_NEXT_ERROR) {
@@ -208,7 +209,7 @@ static int input_ended(enum sf_next nx, const char *err, struct sf_input_info *i
 			? " (libpcap reads a pcapng file only when all its interfaces share one link type: split it with editcap or tshark)"
 			: "";
 		sf_errorf("%s: %s%s; the report covers the frames before it", sf_escape(in->name, esc, sizeof esc),
-			  err, hint);
+			  sf_escape(err, esc2, sizeof esc2), hint);
 		return SF_EXIT_ERROR;
 	}
 	return SF_EXIT_OK;

@@ -5,9 +5,14 @@
                    [--only NAME ...] [--keep DIR] [-j N]
 
 1. tests/tools/hostile.py writes every hostile case into a temporary
-   directory; synfin -F json, -F jsonl and -F text (and -v) run on each.
-2. synfin runs on every file of testdata/malformed/ and testdata/errors/.
-3. synfin -F json runs on every capture of the tcpdump corpus
+   directory; synfin -F json, -F jsonl and -F text -v run on each (for the
+   10^6-connection case: -F jsonl, of which only the summary line is kept
+   and parsed, and -F text -q).
+2. A capture, a missing file and an interface whose names hold terminal
+   escapes, invalid UTF-8 and a newline: nothing of the name may reach
+   stderr or the report raw.
+3. synfin -F json runs on every file of testdata/malformed/ and testdata/errors/.
+4. synfin -F json runs on every capture of the tcpdump corpus
    (../shared/corpus/tcpdump next to the repository, or --corpus).
 
 Every run must end within its time limit with exit 0 or 2, print no
@@ -58,7 +63,6 @@ class Runner:
         self.mem = mem_mib * 1024 * 1024
         self.sanitized = sanitized
         self.asan_factor = asan_factor
-        self.big_json = False
         self.failures = []
         self.lock = threading.Lock()
         self.peak_rss_kib = 0
@@ -203,17 +207,13 @@ def hostile_case(runner, name, path, report):
 
     # json (the big case: jsonl, keeping only the tail; only the summary line is parsed)
     if big:
-        if runner.sanitized and not runner.big_json:
-            line["exit"] = None
-            line["rss"] = 0
-        else:
-            rc, out, err, secs, rss = runner.run(["-r", path, "-F", "jsonl"], name + " jsonl", limit,
-                                                 tail=1 << 20)
-            line["jsonl_s"] = round(secs, 2)
-            line["rss"] = rss
-            if runner.check_exit(name + " jsonl", rc, err, allowed):
-                last = out.splitlines()[-1] if out else b""
-                check_counts(runner, name + " jsonl", load_json(runner, name + " jsonl", last), counts)
+        rc, out, err, secs, rss = runner.run(["-r", path, "-F", "jsonl"], name + " jsonl", limit,
+                                             tail=1 << 20)
+        line["jsonl_s"] = round(secs, 2)
+        line["rss"] = rss
+        if runner.check_exit(name + " jsonl", rc, err, allowed):
+            last = out.splitlines()[-1] if out else b""
+            check_counts(runner, name + " jsonl", load_json(runner, name + " jsonl", last), counts)
     else:
         rc, out, err, secs, rss = runner.run(["-r", path, "-F", "json"], name + " json", limit)
         line["json_s"] = round(secs, 2)
@@ -266,15 +266,12 @@ def main():
     ap.add_argument("--timeout", type=float, default=20.0)
     ap.add_argument("--mem-mib", type=int, default=2048)
     ap.add_argument("--asan-mem-factor", type=float, default=2.0)
-    ap.add_argument("--big-json", action="store_true",
-                    help="under sanitizers, also run the 10^6-connection case with -F jsonl (slow)")
     ap.add_argument("-j", type=int, default=2, help="parallel runs for the file lists (default 2)")
     a = ap.parse_args()
 
     synfin = os.path.abspath(a.synfin)
     sanitized = is_sanitized(synfin)
     runner = Runner(synfin, a.timeout, a.mem_mib, sanitized, a.asan_mem_factor)
-    runner.big_json = a.big_json
     print(f"synfin: {synfin} ({'sanitizers' if sanitized else 'no sanitizers'}; memory "
           f"{'RSS measured' if sanitized else f'RLIMIT_AS {a.mem_mib} MiB'})", flush=True)
 
@@ -321,7 +318,13 @@ def main():
         runner.check_exit("missing hostile file name", rc, err, (2,))
         if b"\x1b" in err or b"\x07" in err or b"\xff" in err:
             runner.fail("missing hostile file name", f"raw bytes of the name on stderr: {err!r}")
-        print(f"hostile file names: {len(runner.failures) - before} failures", flush=True)
+        # The same for an interface name (no such interface: exit 2, one escaped line).
+        iface = b"\x1b[31mev\x07il\xff\x9b"
+        rc, out, err, _, _ = runner.run([b"-i", iface, b"--duration", b"1"], "hostile interface name")
+        runner.check_exit("hostile interface name", rc, err, (2,))
+        if any(b in err for b in (b"\x1b", b"\x07", b"\xff", b"\x9b")):
+            runner.fail("hostile interface name", f"raw bytes of the name on stderr: {err!r}")
+        print(f"hostile file and interface names: {len(runner.failures) - before} failures", flush=True)
 
     # Regression and error files: testdata/malformed, testdata/errors.
     listed = []

@@ -88,6 +88,10 @@ Test(classify, reset_rules)
 	cr_assert_eq(sf_classify_teardown(&c, &who), SF_TD_RESET);
 	cr_assert_eq(who, 0, "with FINs: who sent the first FIN");
 
+	fin(&c, 0, 7, 8); /* the FIN came after the RST: the RST began the ending */
+	cr_assert_eq(sf_classify_teardown(&c, &who), SF_TD_RESET);
+	cr_assert_eq(who, 1);
+
 	/* a stray RST after a finished close does not undo it */
 	c = conn();
 	fin(&c, 0, 3, 4);
