@@ -125,7 +125,6 @@ static void check_synack_ack(struct sf_conn *c)
 	uint32_t base = c->syn.seq + 1;
 	uint32_t ack = c->synack.ack;
 
-	c->synack_checked = true;
 	c->synack_answers = c->syn.frame;
 	if (client->syn_len > 0 && ack == base + client->syn_len) {
 		/* RFC 7413 §4.2: the server acknowledged the SYN's data */
@@ -243,7 +242,6 @@ static void handle_syn(struct sf_conn *c, struct seg *g)
 		/* a SYN-ACK is checked against the latest SYN */
 		set_ref(&c->syn, g);
 		note_syn_isn(g->S, p->seq, g->len);
-		c->synack_checked = false;
 		return;
 	}
 
@@ -253,7 +251,6 @@ static void handle_syn(struct sf_conn *c, struct seg *g)
 		if (!peer_answered && !g->S->have_nxt && !c->hs_done) {
 			/* RFC 9293 §3.5 Figure 8: simultaneous open */
 			c->simultaneous_open = true;
-			c->syn_from_server = true;
 			note_syn_isn(g->S, p->seq, g->len);
 			ep_event(g->S, SF_TCPE_SEND_SYN);
 			ep_event(g->S, SF_TCPE_RECV_SYN);
@@ -364,7 +361,6 @@ static void handle_synack(struct sf_conn *c, struct seg *g)
 
 	set_ref(&c->synack, g);
 	c->synack_by = g->s;
-	c->synack_checked = false;
 	g->S->have_isn = true;
 	g->S->isn_from_syn = true;
 	g->S->isn = p->seq;

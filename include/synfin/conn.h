@@ -140,11 +140,9 @@ struct sf_conn {
 	int synack_by;       /* endpoint that sent the latest SYN-ACK, -1 none */
 	uint32_t syn_retransmits, synack_retransmits;
 	bool simultaneous_open;
-	bool syn_from_server;  /* a bare SYN came from the other side (simultaneous open) */
 	bool refused;          /* the SYN was answered by a RST */
 	bool rst_effective;    /* an acceptable RST ended the connection */
 	uint64_t synack_answers; /* frame of the SYN the latest SYN-ACK answered (0 unknown) */
-	bool synack_checked;   /* the latest SYN-ACK's ack was checked against a SYN */
 	bool hs_done;
 
 	/* teardown */

@@ -35,7 +35,6 @@ struct sf_ts {
 	uint32_t nsec;
 };
 
-static inline double sf_ts_to_double(struct sf_ts t) { return (double)t.sec + (double)t.nsec / 1e9; }
 /*
  * Capture time as signed nanoseconds since the epoch, for cheap integer
  * comparisons on the per-packet path. Seconds are clamped to +-9e9 (year
