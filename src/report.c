@@ -483,7 +483,8 @@ void sf_report_conn(struct sf_report *r, struct sf_conn *c)
 
 		if (b->len > 0 && fwrite(b->p, 1, b->len, out) != b->len)
 			r->error = true;
-		fflush(out);
+		if (r->opts.flush_each)
+			fflush(out);
 	} else if (r->reorder) {
 		place(r, id, b->p, b->len);
 	}

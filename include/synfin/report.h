@@ -32,6 +32,7 @@ struct sf_report_opts {
 	bool quiet;    /* text: summary only */
 	bool verbose;  /* text: ladder diagram */
 	bool color;    /* text: ANSI colour (decided by the caller: tty and no NO_COLOR) */
+	bool flush_each; /* jsonl: flush every line at once (live capture); else stdio buffers them */
 };
 
 /* Totals the report keeps as connections pass through (also used by --check). */
@@ -49,8 +50,8 @@ struct sf_report;
 struct sf_report *sf_report_new(const struct sf_report_opts *opts);
 /*
  * Take one finished, classified connection (ownership passes: the report frees
- * it with sf_conn_free when it no longer needs it). jsonl writes and flushes
- * its line at once; json and text write connections in id order as soon as
+ * it with sf_conn_free when it no longer needs it). jsonl writes its line at
+ * once (and flushes it with flush_each); json and text write connections in id order as soon as
  * every lower id has arrived, so memory follows open connections.
  */
 void sf_report_conn(struct sf_report *r, struct sf_conn *c);

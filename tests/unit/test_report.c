@@ -249,7 +249,8 @@ struct mem {
 	FILE *f;
 };
 
-static struct sf_report *open_report(struct mem *m, enum sf_format fmt, bool quiet, bool verbose, bool color)
+static struct sf_report *open_report_opts(struct mem *m, enum sf_format fmt, bool quiet, bool verbose, bool color,
+					  bool flush_each)
 {
 	struct sf_report_opts o;
 	struct sf_report *r;
@@ -264,9 +265,29 @@ static struct sf_report *open_report(struct mem *m, enum sf_format fmt, bool qui
 	o.quiet = quiet;
 	o.verbose = verbose;
 	o.color = color;
+	o.flush_each = flush_each;
 	r = sf_report_new(&o);
 	cr_assert_not_null(r);
 	return r;
+}
+
+static struct sf_report *open_report(struct mem *m, enum sf_format fmt, bool quiet, bool verbose, bool color)
+{
+	return open_report_opts(m, fmt, quiet, verbose, color, false);
+}
+
+static size_t count_char(const char *s, char ch)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == ch;
+	return n;
+}
+
+/* jsonl as a live capture writes it: every line flushed at once */
+static struct sf_report *open_report_flush(struct mem *m, enum sf_format fmt, bool flush_each)
+{
+	return open_report_opts(m, fmt, false, false, false, flush_each);
 }
 
 /* End the report, free it, and return the output (the caller frees it). */
@@ -878,10 +899,26 @@ Test(report_json, document_layout_is_jansson_indent_2)
 
 /* ---- jsonl ---- */
 
-Test(report_jsonl, one_flushed_line_per_connection_then_summary)
+Test(report_jsonl, without_flush_each_lines_wait_in_the_stdio_buffer)
 {
 	struct mem m;
 	struct sf_report *r = open_report(&m, SF_FMT_JSONL, false, false, false);
+	struct sf_input_info in = input_info();
+	char *out;
+
+	/* a file is read as fast as possible: no write(2) per connection */
+	sf_report_conn(r, four_way(1));
+	sf_report_conn(r, refused(0));
+	cr_assert_eq(m.len, 0, "jsonl line flushed without flush_each");
+	out = close_report(&m, r, &in, NULL);
+	cr_assert_eq(count_char(out, '\n'), 3, "two connections and the summary");
+	free(out);
+}
+
+Test(report_jsonl, one_flushed_line_per_connection_then_summary)
+{
+	struct mem m;
+	struct sf_report *r = open_report_flush(&m, SF_FMT_JSONL, true);
 	struct sf_input_info in = input_info();
 	size_t lines = 0;
 	char *out, *save = NULL;
