@@ -13,6 +13,7 @@
  * settled, idle, reused, evicted, or end of input): the tracker settles held
  * checks, classify fills the outcomes, and the sink takes ownership.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include "synfin/track.h"
 
 enum { LIST_NONE, LIST_OPEN, LIST_CLOSED };
+
+#define HASH_WORDS 10 /* 32-bit words of an IPv6 tuple: two addresses, the ports, the families */
 
 struct conn_list {
 	struct sf_conn *head, *tail;
@@ -40,6 +43,16 @@ struct slot {
 	struct sf_conn *c; /* NULL: empty */
 };
 
+/*
+ * The hash key sits in cache lines of its own: the reader thread hashes
+ * with it (sf_flow_hash) while this thread writes the table's counters, and
+ * sharing a line with them would bounce it between the cores on every packet.
+ */
+struct hash_key {
+	_Alignas(64) uint64_t a[HASH_WORDS];
+	uint64_t b;
+};
+
 struct sf_flow_table {
 	struct sf_flow_config cfg;
 	sf_flow_sink sink;
@@ -47,7 +60,7 @@ struct sf_flow_table {
 	struct slot *slots;
 	size_t n_slots;   /* power of two, at least twice count */
 	size_t count;
-	uint64_t k0, k1;  /* hash key */
+	struct hash_key *key; /* drawn per run; never written after sf_flow_new */
 	uint64_t next_id;
 	int64_t clock_ns; /* latest capture time seen */
 	bool have_clock;
@@ -58,82 +71,61 @@ struct sf_flow_table {
 
 /* ---- keyed hash ---------------------------------------------------------- */
 
-static inline uint64_t rotl(uint64_t x, int b)
-{
-	return (x << b) | (x >> (64 - b));
-}
-
-#define SIPROUND                                                                                   \
-	do {                                                                                       \
-		v0 += v1;                                                                          \
-		v1 = rotl(v1, 13);                                                                 \
-		v1 ^= v0;                                                                          \
-		v0 = rotl(v0, 32);                                                                 \
-		v2 += v3;                                                                          \
-		v3 = rotl(v3, 16);                                                                 \
-		v3 ^= v2;                                                                          \
-		v0 += v3;                                                                          \
-		v3 = rotl(v3, 21);                                                                 \
-		v3 ^= v0;                                                                          \
-		v2 += v1;                                                                          \
-		v1 = rotl(v1, 17);                                                                 \
-		v1 ^= v2;                                                                          \
-		v2 = rotl(v2, 32);                                                                 \
-	} while (0)
-
 /*
- * SipHash-1-3 over n 64-bit words: a keyed PRF, so without the key an
- * attacker cannot choose tuples that collide (the reason Suricata seeds its
- * flow hash, and why a plain multiplicative hash would not do).
+ * Thorup's pair-multiply-shift ("High Speed Hashing for Integers and
+ * Strings", 2015, section 3.6) over 32-bit words x[0..n), n even:
+ *
+ *   h(x) = ((a0 + x1)(a1 + x0) + (a2 + x3)(a3 + x2) + ... + b) >> 32  (mod 2^64)
+ *
+ * with a[] and b drawn at random per run. The family is strongly universal
+ * for 32-bit outputs: for any two different tuples, fixed before the key is
+ * drawn, the probability that they collide is 2^-32, so a capture crafted
+ * without the key cannot pile its connections into one probe run (the
+ * reason Suricata seeds its flow hash). Two multiplications for an IPv4
+ * tuple, where SipHash-1-3 took 150 instructions of dependent rounds.
  */
-static uint64_t siphash13_words(uint64_t k0, uint64_t k1, const uint64_t *w, size_t n)
+static uint32_t pms_hash(const struct hash_key *k, const uint32_t *x, size_t n)
 {
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL;
-	uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
-	uint64_t v3 = k1 ^ 0x7465646279746573ULL;
-	for (size_t i = 0; i < n; i++) {
-		v3 ^= w[i];
-		SIPROUND;
-		v0 ^= w[i];
-	}
-	uint64_t b = (uint64_t)(n * 8) << 56;
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
+	uint64_t h = k->b;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		h += (k->a[i] + x[i + 1]) * (k->a[i + 1] + x[i]);
+	return (uint32_t)(h >> 32);
 }
 
-static uint64_t load64(const uint8_t *b)
+/* splitmix64: spreads the run's seed over the key words */
+static uint64_t splitmix64(uint64_t *state)
 {
-	uint64_t v;
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint32_t load32(const uint8_t *b)
+{
+	uint32_t v;
 	memcpy(&v, b, sizeof v);
 	return v;
 }
 
 /*
  * Direction-free: the (address, port) pairs are put in a fixed order first.
- * IPv4 tuples (the common case) hash two words; IPv6 five.
+ * IPv4 tuples (the common case) hash four words; IPv6 ten.
  */
 static uint32_t tuple_hash(const struct sf_flow_table *t, const struct sf_addr *a, uint16_t ap,
 			   const struct sf_addr *b, uint16_t bp)
 {
 	if (a->family == 4 && b->family == 4) {
-		uint32_t x, y;
-		memcpy(&x, a->b, 4);
-		memcpy(&y, b->b, 4);
+		uint32_t x = load32(a->b), y = load32(b->b);
 		uint64_t ka = (uint64_t)x << 16 | ap, kb = (uint64_t)y << 16 | bp;
 		if (ka > kb) {
 			uint64_t tk = ka;
 			ka = kb;
 			kb = tk;
 		}
-		uint64_t w[2] = {ka << 16 | (kb >> 32), (kb & 0xffffffffu) | (uint64_t)4 << 56};
-		return (uint32_t)siphash13_words(t->k0, t->k1, w, 2);
+		uint32_t w[4] = {(uint32_t)(ka >> 16), (uint32_t)(kb >> 16),
+				 (uint32_t)(ka & 0xffff) << 16 | (uint32_t)(kb & 0xffff), 4};
+		return pms_hash(t->key, w, 4);
 	}
 	int cmp = sf_addr_cmp(a, b);
 	if (cmp > 0 || (cmp == 0 && ap > bp)) {
@@ -144,13 +136,14 @@ static uint32_t tuple_hash(const struct sf_flow_table *t, const struct sf_addr *
 		b = ta;
 		bp = tp;
 	}
-	uint64_t w[5];
-	w[0] = load64(a->b);
-	w[1] = load64(a->b + 8);
-	w[2] = load64(b->b);
-	w[3] = load64(b->b + 8);
-	w[4] = (uint64_t)ap | (uint64_t)bp << 16 | (uint64_t)a->family << 32 | (uint64_t)b->family << 40;
-	return (uint32_t)siphash13_words(t->k0, t->k1, w, 5);
+	uint32_t w[HASH_WORDS];
+	for (int i = 0; i < 4; i++) {
+		w[i] = load32(a->b + 4 * i);
+		w[4 + i] = load32(b->b + 4 * i);
+	}
+	w[8] = (uint32_t)ap << 16 | bp;
+	w[9] = (uint32_t)a->family << 8 | b->family;
+	return pms_hash(t->key, w, HASH_WORDS);
 }
 
 /* ---- lists --------------------------------------------------------------- */
@@ -334,8 +327,16 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 		if (f)
 			fclose(f);
 	}
-	t->k0 = seed;
-	t->k1 = seed * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
+	struct hash_key *key = aligned_alloc(_Alignof(struct hash_key), sizeof *key);
+	if (!key) {
+		free(t->slots);
+		free(t);
+		return NULL;
+	}
+	for (int i = 0; i < HASH_WORDS; i++)
+		key->a[i] = splitmix64(&seed);
+	key->b = splitmix64(&seed);
+	t->key = key;
 	return t;
 }
 
@@ -361,7 +362,55 @@ static void make_room(struct sf_flow_table *t)
 	}
 }
 
+uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p)
+{
+	return tuple_hash(t, &p->src, p->sport, &p->dst, p->dport);
+}
+
+void sf_flow_prefetch_slot(const struct sf_flow_table *t, uint32_t h)
+{
+	__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
+}
+
+/* Prefetch the cache lines of [p, p + n) for writing. */
+static inline void prefetch_range(const char *p, size_t n)
+{
+	for (size_t off = 0; off < n; off += 64)
+		__builtin_prefetch(p + off, 1);
+	__builtin_prefetch(p + n - 1, 1);
+}
+
+/*
+ * The parts of a connection that every segment reads or writes (conn.h
+ * orders its fields so): each endpoint up to its FIN's sequence number, the
+ * block from the list links to Zeek's first endpoint, and Zeek's second
+ * endpoint. Prefetched a few packets ahead, their cache misses overlap
+ * instead of stalling one after another.
+ */
+void sf_flow_prefetch_conn(const struct sf_flow_table *t, uint32_t h)
+{
+	size_t mask = t->n_slots - 1;
+	for (size_t i = h & mask; t->slots[i].c; i = (i + 1) & mask) {
+		if (t->slots[i].hash == h) {
+			const struct sf_conn *c = t->slots[i].c;
+			const size_t ep_hot = offsetof(struct sf_endpoint, fin.frame);
+			const size_t zep_hot = offsetof(struct sf_zeek_ep, hist_last_syn);
+			prefetch_range((const char *)&c->ep[0], ep_hot);
+			prefetch_range((const char *)&c->ep[1], ep_hot);
+			prefetch_range((const char *)&c->lprev,
+				       (size_t)((const char *)&c->zeek.ep[0] - (const char *)&c->lprev) + zep_hot);
+			prefetch_range((const char *)&c->zeek.ep[1], zep_hot);
+			return;
+		}
+	}
+}
+
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)
+{
+	sf_flow_packet_hashed(t, p, sf_flow_hash(t, p));
+}
+
+void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t h)
 {
 	int64_t now = sf_ts_ns(p->ts);
 	if (!t->have_clock || now > t->clock_ns) {
@@ -370,7 +419,6 @@ void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)
 	}
 	expire_ns(t, t->clock_ns);
 
-	uint32_t h = tuple_hash(t, &p->src, p->sport, &p->dst, p->dport);
 	bool from0 = true;
 	struct sf_conn *c = lookup(t, p, h, &from0);
 	if (c && sf_track_starts_new(c, p)) {
@@ -445,5 +493,6 @@ void sf_flow_free(struct sf_flow_table *t)
 	for (size_t i = 0; i < t->n_slots; i++)
 		sf_conn_free(t->slots[i].c);
 	free(t->slots);
+	free(t->key);
 	free(t);
 }

@@ -215,14 +215,31 @@ static int input_ended(enum sf_next nx, const char *err, struct sf_input_info *i
 	return SF_EXIT_OK;
 }
 
+static uint32_t hash_segment(const void *pl, const struct sf_packet *p)
+{
+	return sf_pipeline_hash(pl, p);
+}
+
+/* Distances (in packets) at which a segment's slot, then its connection, are prefetched. */
+#define PREFETCH_SLOT 16
+#define PREFETCH_CONN 8
+
+static void prefetch_item(const struct sf_pipeline *pl, const struct sf_read_batch *b, uint32_t i, bool far)
+{
+	if (i < b->n && b->items[i].why == SF_SKIP_NONE && !b->items[i].filtered)
+		sf_pipeline_prefetch(pl, b->items[i].hash, far);
+}
+
 /*
- * Files: a second thread reads and decodes (sf_reader), this one tracks and
- * reports, so the two halves of the per-packet work run on two cores.
+ * Files: a second thread reads, decodes and hashes (sf_reader), this one
+ * tracks and reports, so the two halves of the per-packet work run on two
+ * cores. Within a batch the connection of a packet a few places ahead is
+ * prefetched, so its cache misses overlap with the work on this one.
  */
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
 {
 	struct sf_input_info *in = sf_pipeline_input(pl);
-	struct sf_reader *r = sf_reader_start(cap);
+	struct sf_reader *r = sf_reader_start(cap, hash_segment, pl);
 	if (!r)
 		return -1;
 	bool enough = false;
@@ -230,7 +247,9 @@ static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struc
 	while (!enough && (b = sf_reader_next(r)) != NULL) {
 		for (uint32_t i = 0; i < b->n; i++) {
 			const struct sf_read_item *it = &b->items[i];
-			sf_pipeline_decoded(pl, (enum sf_skip)it->why, &it->pkt, it->filtered);
+			prefetch_item(pl, b, i + PREFETCH_SLOT, true);
+			prefetch_item(pl, b, i + PREFETCH_CONN, false);
+			sf_pipeline_decoded_hashed(pl, (enum sf_skip)it->why, &it->pkt, it->filtered, it->hash);
 			if (o->count && in->packets >= o->count) {
 				enough = true;
 				break;
@@ -335,6 +354,7 @@ int main(int argc, char **argv)
 			.quiet = o->quiet,
 			.verbose = o->verbose,
 			.color = o->format == SF_FMT_TEXT && want_color(o, out),
+			.flush_each = o->interface != NULL,
 		},
 		.flow = {
 			.idle_timeout = o->idle_timeout,

@@ -44,20 +44,47 @@ struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o)
 	return pl;
 }
 
-void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p, bool filtered)
+/* Count one frame; true when it is a segment for the flow table. */
+static inline bool account(struct sf_pipeline *pl, enum sf_skip why, bool filtered)
 {
 	pl->in.packets++;
 	if (filtered) {
 		pl->in.filtered++;
-		return;
+		return false;
 	}
 	if (why != SF_SKIP_NONE) {
 		if ((unsigned)why < SF_SKIP__COUNT)
 			pl->in.skipped[why]++;
-		return;
+		return false;
 	}
 	pl->in.tcp_packets++;
-	sf_flow_packet(pl->flows, p);
+	return true;
+}
+
+void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p, bool filtered)
+{
+	if (account(pl, why, filtered))
+		sf_flow_packet(pl->flows, p);
+}
+
+uint32_t sf_pipeline_hash(const struct sf_pipeline *pl, const struct sf_packet *p)
+{
+	return sf_flow_hash(pl->flows, p);
+}
+
+void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
+				bool filtered, uint32_t hash)
+{
+	if (account(pl, why, filtered))
+		sf_flow_packet_hashed(pl->flows, p, hash);
+}
+
+void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash, bool far)
+{
+	if (far)
+		sf_flow_prefetch_slot(pl->flows, hash);
+	else
+		sf_flow_prefetch_conn(pl->flows, hash);
 }
 
 void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)

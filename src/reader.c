@@ -7,6 +7,11 @@
  * a batch is touched by one side at a time, so its contents need no lock.
  * Per packet the cost is a copy of one struct sf_packet; the lock is taken
  * once per batch of SF_READER_BATCH frames.
+ *
+ * A side that waits is woken only when the ring is half empty (the reader)
+ * or half full (the consumer), or at the end: whichever thread is faster
+ * then sleeps once per SF_READER_RING / 2 batches, not once per batch, so
+ * the two do not ping-pong through the kernel.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,10 +19,12 @@
 
 #include "synfin/reader.h"
 
-#define SF_READER_RING 8
+#define SF_READER_RING 16
 
 struct sf_reader {
 	struct sf_capture *cap;
+	sf_reader_hasher hasher;
+	const void *hash_ctx;
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t not_full, not_empty;
@@ -25,6 +32,8 @@ struct sf_reader {
 	bool done;            /* the reader has produced its last batch */
 	bool stop;            /* the consumer wants no more */
 	bool holding;         /* the consumer holds batch tail */
+	bool reader_waits;    /* the reader sleeps on not_full */
+	bool consumer_waits;  /* the consumer sleeps on not_empty */
 	enum sf_next end;
 	char err[512];
 	struct sf_read_batch ring[SF_READER_RING];
@@ -37,8 +46,11 @@ static void *reader_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		while (r->head - r->tail == SF_READER_RING && !r->stop)
+		while (r->head - r->tail == SF_READER_RING && !r->stop) {
+			r->reader_waits = true;
 			pthread_cond_wait(&r->not_full, &r->mu);
+		}
+		r->reader_waits = false;
 		bool stop = r->stop;
 		pthread_mutex_unlock(&r->mu);
 		if (stop)
@@ -64,19 +76,20 @@ static void *reader_main(void *arg)
 				it->why = (uint8_t)sf_decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &it->pkt);
 				it->pkt.frame = f.number;
 				it->pkt.ts = f.ts;
+				if (it->why == SF_SKIP_NONE && r->hasher)
+					it->hash = r->hasher(r->hash_ctx, &it->pkt);
 			}
 		}
 
 		pthread_mutex_lock(&r->mu);
-		if (b->n > 0) {
+		if (b->n > 0)
 			r->head++;
-			pthread_cond_signal(&r->not_empty);
-		}
 		if (last) {
 			r->end = end;
 			r->done = true;
-			pthread_cond_signal(&r->not_empty);
 		}
+		if (r->consumer_waits && (last || r->head - r->tail >= SF_READER_RING / 2))
+			pthread_cond_signal(&r->not_empty);
 		pthread_mutex_unlock(&r->mu);
 		if (last)
 			return NULL;
@@ -89,12 +102,14 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-struct sf_reader *sf_reader_start(struct sf_capture *cap)
+struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx)
 {
 	struct sf_reader *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
 	r->cap = cap;
+	r->hasher = hasher;
+	r->hash_ctx = hash_ctx;
 	r->end = SF_NEXT_END;
 	if (pthread_mutex_init(&r->mu, NULL) != 0) {
 		free(r);
@@ -115,8 +130,11 @@ struct sf_reader *sf_reader_start(struct sf_capture *cap)
 const struct sf_read_batch *sf_reader_next(struct sf_reader *r)
 {
 	pthread_mutex_lock(&r->mu);
-	while (r->head == r->tail && !r->done)
+	while (r->head == r->tail && !r->done) {
+		r->consumer_waits = true;
 		pthread_cond_wait(&r->not_empty, &r->mu);
+	}
+	r->consumer_waits = false;
 	const struct sf_read_batch *b = NULL;
 	if (r->head != r->tail) {
 		b = &r->ring[r->tail % SF_READER_RING];
@@ -132,7 +150,8 @@ void sf_reader_release(struct sf_reader *r)
 	if (r->holding) {
 		r->holding = false;
 		r->tail++;
-		pthread_cond_signal(&r->not_full);
+		if (r->reader_waits && r->head - r->tail <= SF_READER_RING / 2)
+			pthread_cond_signal(&r->not_full);
 	}
 	pthread_mutex_unlock(&r->mu);
 }

@@ -58,15 +58,17 @@ struct sf_seg_ref {
 };
 
 struct sf_fin_ref {
+	/* read on every segment once a FIN was seen */
 	bool seen;
-	uint64_t frame;
-	struct sf_ts ts;
+	bool acked;
+	bool acked_with_fin; /* the acknowledging segment carried the peer's FIN (three-way) */
 	uint32_t seq;     /* the segment's seq field */
 	uint32_t fin_seq; /* the FIN's own sequence number: seq + payload length (+1 if SYN) */
-	bool acked;
+	/* for the report */
+	uint64_t frame;
+	struct sf_ts ts;
 	uint64_t acked_frame;
 	struct sf_ts acked_ts;
-	bool acked_with_fin; /* the acknowledging segment carried the peer's FIN (three-way) */
 };
 
 struct sf_rst_ref {
@@ -90,31 +92,26 @@ struct sf_ladder_row {
 #define SF_LADDER_MAX 24
 #define SF_VIOLATIONS_MAX 32
 
-/* Per-endpoint facts. Endpoint 0 sent the connection's first packet. */
+/*
+ * Per-endpoint facts. Endpoint 0 sent the connection's first packet.
+ * The fields every segment reads or writes come first (to fin.fin_seq),
+ * so a segment touches two cache lines of each endpoint, not four.
+ */
 struct sf_endpoint {
 	struct sf_addr addr;
 	uint16_t port;
-	uint64_t packets, bytes;
 	enum sf_tcp_state state;
 
 	/* sequence tracking (all modulo 2^32) */
 	bool have_isn;
-	uint32_t isn;      /* SYN seq, else first seq seen: base of relative numbers */
 	bool isn_from_syn;
 	bool have_nxt;
-	uint32_t nxt;      /* highest seq + len (+1 SYN, +1 FIN) sent: SND.MAX as seen */
 	bool have_ack;
-	uint32_t max_ack;  /* highest ack value sent */
 	bool gap;          /* a segment started past nxt: the capture missed some of its data */
-	uint32_t syn_len;  /* payload carried on its SYN (TFO) */
 	bool syn_data_accepted;
-
 	bool syn_acked;    /* its SYN was acknowledged by the peer */
 	bool sent_hs_ack;  /* sent the handshake's final ACK (or its SYN-ACK in a simultaneous open) */
-
-	struct sf_fin_ref fin;
 	bool rst_sent;
-	uint64_t rst_frame;
 	bool after_rst_reported;
 	bool data_after_fin_reported;
 	bool close_seq_reported;
@@ -122,35 +119,61 @@ struct sf_endpoint {
 	/* an ACK of this endpoint's unseen data, held until the end: a later
 	 * segment of this endpoint that shows a capture gap withdraws it */
 	bool unseen_pending;
+	uint32_t isn;      /* SYN seq, else first seq seen: base of relative numbers */
+	uint32_t nxt;      /* highest seq + len (+1 SYN, +1 FIN) sent: SND.MAX as seen */
+	uint32_t max_ack;  /* highest ack value sent */
+	uint32_t syn_len;  /* payload carried on its SYN (TFO) */
+	uint64_t packets, bytes;
+
+	struct sf_fin_ref fin;
+	uint64_t rst_frame;
 	struct sf_violation unseen;
 };
 
+/*
+ * One connection. The layout follows use: the endpoints and the block from
+ * lprev to the hot part of zeek are read or written by every segment (and
+ * prefetched by the flow table a few packets ahead); what follows zeek is
+ * written a few times per connection and read by the report.
+ */
 struct sf_conn {
-	uint64_t id;
 	struct sf_endpoint ep[2];
-	int client;          /* index of the client endpoint in ep[] (server = 1 - client) */
-	enum sf_roles roles;
 
-	struct sf_ts first_ts, last_ts;
-	uint64_t first_frame, last_frame;
+	/* flow-table bookkeeping (opaque to the tracker and the report) */
+	struct sf_conn *lprev, *lnext;  /* idle list */
+	int64_t touch_ns;               /* the table's clock at the last packet: orders the idle lists */
+	uint32_t hash;
+	uint8_t list;
+	bool closed;                    /* tracker: both FINs seen, or RST seen */
 
-	/* handshake */
-	struct sf_seg_ref syn, synack, hs_ack;
-	int syn_by;          /* endpoint that sent the latest SYN without ACK, -1 none */
-	int synack_by;       /* endpoint that sent the latest SYN-ACK, -1 none */
-	uint32_t syn_retransmits, synack_retransmits;
+	/* per-segment connection state */
+	bool hs_done;
 	bool simultaneous_open;
 	bool refused;          /* the SYN was answered by a RST */
 	bool rst_effective;    /* an acceptable RST ended the connection */
+	bool want_ladder;
+	int client;          /* index of the client endpoint in ep[] (server = 1 - client) */
+	enum sf_roles roles;
+	int syn_by;          /* endpoint that sent the latest SYN without ACK, -1 none */
+	int synack_by;       /* endpoint that sent the latest SYN-ACK, -1 none */
+	struct sf_ts last_ts;
+	uint64_t last_frame;
+
+	/* classifiers fed per segment */
+	struct sf_completeness compl;
+	struct sf_zeek zeek;
+
+	uint64_t id;
+	struct sf_ts first_ts;
+	uint64_t first_frame;
+
+	/* handshake */
+	struct sf_seg_ref syn, synack, hs_ack;
+	uint32_t syn_retransmits, synack_retransmits;
 	uint64_t synack_answers; /* frame of the SYN the latest SYN-ACK answered (0 unknown) */
-	bool hs_done;
 
 	/* teardown */
 	struct sf_rst_ref rst;
-
-	/* classifiers fed per segment */
-	struct sf_zeek zeek;
-	struct sf_completeness compl;
 
 	/* allocated on first use (most connections have none), at most SF_VIOLATIONS_MAX */
 	struct sf_violation *violations;
@@ -161,20 +184,12 @@ struct sf_conn {
 	struct sf_ladder_row *ladder;
 	uint32_t n_ladder;
 	uint32_t n_ladder_dropped;
-	bool want_ladder;
 
 	/* set when the connection is finished (sf_classify) */
 	enum sf_end_reason end_reason;
 	enum sf_hs_outcome hs_outcome;
 	enum sf_td_outcome td_outcome;
 	int td_initiator;    /* endpoint index, -1 none, 2 both */
-
-	/* flow-table bookkeeping (opaque to the tracker and the report) */
-	struct sf_conn *lprev, *lnext;  /* idle list */
-	uint32_t hash;
-	int64_t touch_ns;               /* the table's clock at the last packet: orders the idle lists */
-	uint8_t list;
-	bool closed;                    /* tracker: both FINs seen, or RST seen */
 };
 
 static inline int sf_conn_server(const struct sf_conn *c) { return 1 - c->client; }

@@ -39,6 +39,18 @@ struct sf_flow_table;
 struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink sink, void *ctx);
 /* Route one decoded segment to its connection, creating or finishing instances. */
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p);
+/*
+ * The same in two steps, for a caller that works on batches: sf_flow_hash()
+ * reads only the table's key, fixed at sf_flow_new(), so another thread may
+ * call it while this one routes packets; sf_flow_packet_hashed() takes that
+ * value. The prefetch calls only warm the cache for a packet about to be
+ * routed (the slot a few packets ahead, then its connection): they change
+ * nothing and may be skipped.
+ */
+uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p);
+void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t hash);
+void sf_flow_prefetch_slot(const struct sf_flow_table *t, uint32_t hash);
+void sf_flow_prefetch_conn(const struct sf_flow_table *t, uint32_t hash);
 /* Finish connections idle at capture time now (live capture calls this on quiet links). */
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now);
 /* End of input: finish every open connection, in id order. */

@@ -27,6 +27,16 @@ void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool fi
  * SF_SKIP_NONE: p is a segment with frame and ts set), or a filtered frame.
  */
 void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p, bool filtered);
+/*
+ * Batches (see sf_flow_hash): the reader thread may call sf_pipeline_hash on
+ * each decoded segment; this thread passes the value back with the segment,
+ * and sf_pipeline_prefetch warms the cache for a segment `far` (the slot) or
+ * not far (the connection) ahead of the one being routed.
+ */
+uint32_t sf_pipeline_hash(const struct sf_pipeline *pl, const struct sf_packet *p);
+void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
+				bool filtered, uint32_t hash);
+void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash, bool far);
 /* Live capture on a quiet link: finish connections idle at wall time now. */
 void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now);
 /* The report's input section, for the caller to fill source/name/linktype/stats. */

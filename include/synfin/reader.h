@@ -20,9 +20,13 @@
 
 struct sf_read_item {
 	struct sf_packet pkt; /* valid when why == SF_SKIP_NONE and !filtered */
+	uint32_t hash;        /* the hasher's value for pkt (when it is a segment) */
 	uint8_t why;          /* enum sf_skip */
 	bool filtered;
 };
+
+/* Called on the reader thread for each decoded segment: must only read immutable state. */
+typedef uint32_t (*sf_reader_hasher)(const void *ctx, const struct sf_packet *p);
 
 #define SF_READER_BATCH 512
 
@@ -33,8 +37,11 @@ struct sf_read_batch {
 
 struct sf_reader;
 
-/* Start reading cap; NULL when no thread could be started (read inline instead). */
-struct sf_reader *sf_reader_start(struct sf_capture *cap);
+/*
+ * Start reading cap; NULL when no thread could be started (read inline
+ * instead). hasher (may be NULL) fills each segment's hash.
+ */
+struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx);
 /* The next batch in file order, or NULL once the input ended. */
 const struct sf_read_batch *sf_reader_next(struct sf_reader *r);
 /* Give back the batch sf_reader_next returned, before asking for another. */

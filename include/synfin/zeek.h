@@ -38,20 +38,22 @@ struct sf_zeek_block {
  * part of its TCP_Reassembler that decides content gaps ('G').  Private to zeek.c.
  */
 struct sf_zeek_ep {
+	/* read or written by every segment */
 	uint8_t state, prev_state; /* enum sf_zeek_ep_state */
 	bool did_close;
-	int64_t start_seq;
+	bool skip_deliveries;
+	uint8_t nblocks;
 	uint32_t last_seq, ack_seq;
 	uint32_t seq_wraps, ack_wraps;
-	uint64_t hist_last_syn, hist_last_fin, hist_last_rst;
-	uint64_t fin_seq;
-	uint32_t fin_cnt, rst_cnt;
 	uint32_t rxmt_cnt, rxmt_thresh; /* 'T' */
 	uint32_t win0_cnt, win0_thresh; /* 'W' */
 	uint32_t gap_cnt, gap_thresh;   /* 'G' */
+	uint32_t fin_cnt, rst_cnt;
+	int64_t start_seq;
 	uint64_t last_reassem_seq, trim_seq;
-	bool skip_deliveries;
-	uint8_t nblocks;
+	uint64_t fin_seq;
+	/* SYN, FIN and RST segments and data above a hole only */
+	uint64_t hist_last_syn, hist_last_fin, hist_last_rst;
 	struct sf_zeek_block blocks[SF_ZEEK_MAX_BLOCKS];
 };
 
@@ -62,11 +64,6 @@ struct sf_zeek_ep {
 struct sf_zeek {
 	bool started;
 	bool flipped;                   /* Zeek's orig is the receiver of the first packet */
-	enum sf_zeek_ep_state state[2]; /* [0] Zeek orig, [1] Zeek resp */
-	uint64_t size[2];               /* payload bytes per Zeek side (TCP_Endpoint::Size()) */
-	char history[SF_ZEEK_HISTORY_MAX];
-	uint8_t history_len;
-	uint32_t reuses; /* times Zeek's IsReuse() would have started a new connection */
 	/*
 	 * Set by the caller before the first segment: keep the values of the
 	 * Zeek connection that starts with the first segment, and ignore what
@@ -77,11 +74,17 @@ struct sf_zeek {
 	bool frozen;
 	/* private: ep[i] is the flow's endpoint i; orig_ep says which one is Zeek's orig */
 	uint8_t orig_ep;
-	uint32_t hist_seen;        /* Connection::hist_seen */
 	bool is_partial;           /* TCPSessionAdapter::is_partial */
 	uint8_t first_packet_seen; /* TCPSessionAdapter::first_packet_seen (1 ORIG, 2 RESP) */
 	bool plain_ok;             /* a segment without SYN/FIN/RST may take the short path */
+	uint32_t hist_seen;        /* Connection::hist_seen */
+	enum sf_zeek_ep_state state[2]; /* [0] Zeek orig, [1] Zeek resp */
+	uint64_t size[2];               /* payload bytes per Zeek side (TCP_Endpoint::Size()) */
 	struct sf_zeek_ep ep[2];
+	/* public, written only when a letter is added */
+	uint8_t history_len;
+	char history[SF_ZEEK_HISTORY_MAX];
+	uint32_t reuses; /* times Zeek's IsReuse() would have started a new connection */
 };
 
 /*

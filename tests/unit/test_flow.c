@@ -192,3 +192,98 @@ Test(flow, deletions_keep_every_other_tuple_reachable)
 	cr_assert_eq(g.total, 5000);
 	sf_flow_free(t);
 }
+
+static struct sf_packet pkt6(uint8_t last, uint16_t sport, uint16_t dport)
+{
+	struct sf_packet p;
+	memset(&p, 0, sizeof p);
+	uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = last}, b[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 9, [15] = 9};
+	sf_addr_set_v6(&p.src, a);
+	sf_addr_set_v6(&p.dst, b);
+	p.sport = sport;
+	p.dport = dport;
+	p.flags = SF_TH_SYN;
+	return p;
+}
+
+static struct sf_packet reversed(struct sf_packet p)
+{
+	struct sf_addr a = p.src;
+	uint16_t port = p.sport;
+	p.src = p.dst;
+	p.sport = p.dport;
+	p.dst = a;
+	p.dport = port;
+	return p;
+}
+
+Test(flow, hash_is_direction_free_and_depends_on_every_tuple_field)
+{
+	struct got g = {0};
+	struct sf_flow_config c = cfg(0);
+	struct sf_flow_table *t = sf_flow_new(&c, collect, &g);
+	struct sf_packet v4 = pkt(7, 5000, true, SF_TH_SYN, 1, 0, 1), v6 = pkt6(7, 5000, 443);
+
+	struct sf_packet r4 = reversed(v4), r6 = reversed(v6);
+	cr_assert_eq(sf_flow_hash(t, &v4), sf_flow_hash(t, &r4));
+	cr_assert_eq(sf_flow_hash(t, &v6), sf_flow_hash(t, &r6));
+
+	/* change one field at a time: a 32-bit hash that ignored it would repeat */
+	struct sf_packet other = v4;
+	other.sport++;
+	cr_assert_neq(sf_flow_hash(t, &v4), sf_flow_hash(t, &other));
+	other = v4;
+	other.dport++;
+	cr_assert_neq(sf_flow_hash(t, &v4), sf_flow_hash(t, &other));
+	other = v4;
+	other.src.b[3] ^= 1;
+	cr_assert_neq(sf_flow_hash(t, &v4), sf_flow_hash(t, &other));
+	other = v4;
+	other.dst.b[0] ^= 0x80;
+	cr_assert_neq(sf_flow_hash(t, &v4), sf_flow_hash(t, &other));
+	for (int i = 0; i < 16; i++) {
+		other = v6;
+		other.src.b[i] ^= 1;
+		cr_assert_neq(sf_flow_hash(t, &v6), sf_flow_hash(t, &other), "IPv6 byte %d ignored", i);
+	}
+	sf_flow_free(t);
+}
+
+Test(flow, hash_is_keyed_by_the_seed)
+{
+	struct got g = {0};
+	struct sf_flow_config c1 = cfg(0), c2 = cfg(0);
+	c2.seed = 43;
+	struct sf_flow_table *t1 = sf_flow_new(&c1, collect, &g), *t2 = sf_flow_new(&c2, collect, &g);
+	/* the same tuples, two keys: the values (and so the buckets) differ */
+	unsigned same = 0;
+	for (uint32_t i = 0; i < 1000; i++) {
+		struct sf_packet p = pkt(i, (uint16_t)(1024 + i), true, SF_TH_SYN, 1, 0, 1);
+		same += sf_flow_hash(t1, &p) == sf_flow_hash(t2, &p);
+	}
+	cr_assert_leq(same, 1);
+	sf_flow_free(t1);
+	sf_flow_free(t2);
+}
+
+Test(flow, hashed_routing_is_the_same_as_plain_routing)
+{
+	struct got g = {0};
+	struct sf_flow_config c = cfg(0);
+	struct sf_flow_table *t = sf_flow_new(&c, collect, &g);
+	struct sf_packet p = pkt(1, 5000, true, SF_TH_SYN, 100, 0, 1);
+	p.frame = 1;
+	sf_flow_prefetch_slot(t, sf_flow_hash(t, &p));
+	sf_flow_prefetch_conn(t, sf_flow_hash(t, &p));
+	sf_flow_packet_hashed(t, &p, sf_flow_hash(t, &p));
+	p = pkt(1, 5000, false, SF_TH_SYN | SF_TH_ACK, 900, 101, 1);
+	p.frame = 2;
+	sf_flow_prefetch_conn(t, sf_flow_hash(t, &p));
+	sf_flow_packet_hashed(t, &p, sf_flow_hash(t, &p));
+	feed(t, pkt(1, 5000, true, SF_TH_ACK, 101, 901, 1), 3);
+	cr_assert_eq(sf_flow_stats(t)->connections, 1);
+	sf_flow_finish_all(t);
+	cr_assert_eq(g.n, 1);
+	cr_assert_eq(g.hs[0], SF_HS_COMPLETE);
+	sf_flow_free(t);
+}
