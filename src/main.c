@@ -347,6 +347,14 @@ int main(int argc, char **argv)
 		sf_options_free(&opt);
 		return SF_EXIT_ERROR;
 	}
+	/*
+	 * Reports run to hundreds of MB: write them in 256 KiB pieces, not
+	 * st_blksize ones (glibc ignores the size unless given the buffer; it
+	 * is static because stdout may still be flushed at exit).
+	 */
+	static char out_buf[256 * 1024];
+	if (!isatty(fileno(out)))
+		setvbuf(out, out_buf, _IOFBF, sizeof out_buf);
 	struct sf_pipeline_opts po = {
 		.report = {
 			.format = o->format,

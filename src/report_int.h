@@ -77,6 +77,7 @@ struct sf_report {
 	bool body_is_mem;  /* open_memstream fallback when tmpfile() fails */
 	char *body_buf;
 	size_t body_len;
+	char *body_iobuf;  /* stdio buffer of the tmpfile */
 };
 
 /*

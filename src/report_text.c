@@ -22,6 +22,7 @@
 #define EP_TEXT_MAX (SF_ADDR_STRLEN + 16)
 #define DETAIL_MAX 320
 #define MSG_MAX 256
+#define BODY_IOBUF (256u * 1024u)
 #define LABEL_COL 11    /* "handshake  " */
 #define OUTCOME_COL 26  /* outcome column before the details */
 #define LADDER_INNER 28 /* arrow width between the two '|' */
@@ -119,6 +120,58 @@ static void app(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A fixed line buffer filled without printf: every record of a large
+ * capture goes through these, and vsnprintf's format parsing cost more than
+ * the rest of the text report. Like app(), it keeps at most len - 1 bytes
+ * and stays NUL-terminated.
+ */
+struct line {
+	char *p;
+	size_t len, n;
+};
+
+static void l_put(struct line *l, const char *s, size_t k)
+{
+	if (l->n + 1 >= l->len)
+		return;
+	if (k > l->len - 1 - l->n)
+		k = l->len - 1 - l->n;
+	memcpy(l->p + l->n, s, k);
+	l->n += k;
+	l->p[l->n] = '\0';
+}
+
+static void l_puts(struct line *l, const char *s)
+{
+	l_put(l, s, strlen(s));
+}
+
+static void l_u64(struct line *l, uint64_t v)
+{
+	char d[SF_U64_DEC_MAX];
+
+	l_put(l, d, sf_u64_dec(d, v));
+}
+
+static void put_u64(struct sf_buf *f, uint64_t v)
+{
+	char d[SF_U64_DEC_MAX];
+
+	sf_buf_put(f, d, sf_u64_dec(d, v));
+}
+
+/* "    label" padded to LABEL_COL, as printf's "    %-*s" */
+static void put_label(struct sf_buf *f, const char *label)
+{
+	size_t n = strlen(label);
+
+	sf_buf_put(f, "    ", 4);
+	sf_buf_put(f, label, n);
+	if (n < LABEL_COL)
+		sf_buf_spaces(f, LABEL_COL - n);
+}
+
 static const char *plural(uint64_t n)
 {
 	return n == 1 ? "" : "s";
@@ -135,7 +188,8 @@ static void tail(struct sf_buf *f, size_t vis, const char *det)
 	if (det[0] != '\0') {
 		size_t pad = vis + 2 < OUTCOME_COL ? OUTCOME_COL - vis : 2;
 
-		sf_buf_printf(f, "%*s%s", (int)pad, "", det);
+		sf_buf_spaces(f, pad);
+		sf_buf_puts(f, det);
 	}
 	sf_buf_putc(f, '\n');
 }
@@ -155,60 +209,91 @@ static const char *roles_text(enum sf_roles r)
 	return "roles unknown";
 }
 
-static void seg_detail(char *det, size_t len, const char *what, const struct sf_seg_ref *s, uint32_t retrans)
+static void seg_detail(struct line *det, const char *what, const struct sf_seg_ref *s, uint32_t retrans)
 {
 	if (!s->seen)
 		return;
-	app(det, len, "%s%s #%" PRIu64, det[0] != '\0' ? ", " : "", what, s->frame);
-	if (retrans > 0)
-		app(det, len, " (%" PRIu32 " retransmit%s)", retrans, plural(retrans));
+	if (det->n > 0)
+		l_puts(det, ", ");
+	l_puts(det, what);
+	l_puts(det, " #");
+	l_u64(det, s->frame);
+	if (retrans > 0) {
+		l_puts(det, " (");
+		l_u64(det, retrans);
+		l_puts(det, " retransmit");
+		l_puts(det, plural(retrans));
+		l_puts(det, ")");
+	}
 }
 
 static void handshake_line(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	enum tone t = hs_tone(c->hs_outcome);
 	const char *name = nz(sf_hs_outcome_name(c->hs_outcome));
-	char rtt[48] = "", det[DETAIL_MAX] = "";
+	char rtt[48] = "", buf[DETAIL_MAX] = "";
+	struct line det = {buf, sizeof buf, 0};
 
 	if (c->syn.seen && c->hs_ack.seen)
 		snprintf(rtt, sizeof rtt, "  rtt %.3f ms", sf_ts_sub(c->hs_ack.ts, c->syn.ts) * 1e3);
-	seg_detail(det, sizeof det, "SYN", &c->syn, c->syn_retransmits);
-	seg_detail(det, sizeof det, "SYN-ACK", &c->synack, c->synack_retransmits);
-	seg_detail(det, sizeof det, "ACK", &c->hs_ack, 0);
-	sf_buf_printf(f, "    %-*s%s%s%s%s", LABEL_COL, "handshake", on(r, t), name, off(r, t), rtt);
-	tail(f, strlen(name) + strlen(rtt), det);
+	seg_detail(&det, "SYN", &c->syn, c->syn_retransmits);
+	seg_detail(&det, "SYN-ACK", &c->synack, c->synack_retransmits);
+	seg_detail(&det, "ACK", &c->hs_ack, 0);
+	put_label(f, "handshake");
+	sf_buf_puts(f, on(r, t));
+	sf_buf_puts(f, name);
+	sf_buf_puts(f, off(r, t));
+	sf_buf_puts(f, rtt);
+	tail(f, strlen(name) + strlen(rtt), buf);
 }
 
-static void fin_detail(char *det, size_t len, const struct sf_conn *c, int ep)
+static void fin_detail(struct line *det, const struct sf_conn *c, int ep)
 {
 	const struct sf_fin_ref *fin = &c->ep[ep].fin;
 
 	if (!fin->seen)
 		return;
-	app(det, len, "%s%s FIN #%" PRIu64, det[0] != '\0' ? ", " : "", side(c, ep), fin->frame);
-	if (fin->acked)
-		app(det, len, " (acked #%" PRIu64 ")", fin->acked_frame);
-	else
-		app(det, len, " (not acked)");
+	if (det->n > 0)
+		l_puts(det, ", ");
+	l_puts(det, side(c, ep));
+	l_puts(det, " FIN #");
+	l_u64(det, fin->frame);
+	if (fin->acked) {
+		l_puts(det, " (acked #");
+		l_u64(det, fin->acked_frame);
+		l_puts(det, ")");
+	} else {
+		l_puts(det, " (not acked)");
+	}
 }
 
 static void teardown_line(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	enum tone t = td_tone(c->td_outcome);
 	const char *name = nz(sf_td_outcome_name(c->td_outcome));
-	char by[16] = "", det[DETAIL_MAX] = "";
+	const char *by = "";
+	char buf[DETAIL_MAX] = "";
+	struct line det = {buf, sizeof buf, 0};
 
 	if (c->td_initiator == 2)
-		snprintf(by, sizeof by, " by both");
+		by = " by both";
 	else if (c->td_initiator == 0 || c->td_initiator == 1)
-		snprintf(by, sizeof by, " by %s", side(c, c->td_initiator));
-	fin_detail(det, sizeof det, c, c->client);
-	fin_detail(det, sizeof det, c, sf_conn_server(c));
-	if (c->rst.seen)
-		app(det, sizeof det, "%s%s RST #%" PRIu64, det[0] != '\0' ? ", " : "", side(c, c->rst.by),
-		    c->rst.frame);
-	sf_buf_printf(f, "    %-*s%s%s%s%s", LABEL_COL, "teardown", on(r, t), name, off(r, t), by);
-	tail(f, strlen(name) + strlen(by), det);
+		by = c->td_initiator == c->client ? " by client" : " by server";
+	fin_detail(&det, c, c->client);
+	fin_detail(&det, c, sf_conn_server(c));
+	if (c->rst.seen) {
+		if (det.n > 0)
+			l_puts(&det, ", ");
+		l_puts(&det, side(c, c->rst.by));
+		l_puts(&det, " RST #");
+		l_u64(&det, c->rst.frame);
+	}
+	put_label(f, "teardown");
+	sf_buf_puts(f, on(r, t));
+	sf_buf_puts(f, name);
+	sf_buf_puts(f, off(r, t));
+	sf_buf_puts(f, by);
+	tail(f, strlen(name) + strlen(by), buf);
 }
 
 /* Only the reasons a reader would not guess from the teardown line. */
@@ -232,28 +317,54 @@ static void end_line(const struct sf_report *r, struct sf_buf *f, const struct s
 	case SF_END__COUNT:
 		break;
 	}
-	if (why != NULL)
-		sf_buf_printf(f, "    %-*s%s%s%s\n", LABEL_COL, "ended", on(r, TONE_WARN), why, off(r, TONE_WARN));
+	if (why != NULL) {
+		put_label(f, "ended");
+		sf_buf_puts(f, on(r, TONE_WARN));
+		sf_buf_puts(f, why);
+		sf_buf_puts(f, off(r, TONE_WARN));
+		sf_buf_putc(f, '\n');
+	}
 }
 
 static void state_line(struct sf_buf *f, const struct sf_conn *c)
 {
-	sf_buf_printf(f, "    %-*sclient %s  server %s  zeek %s", LABEL_COL, "state",
-		nz(sf_tcp_state_name(c->ep[c->client].state)),
-		nz(sf_tcp_state_name(c->ep[sf_conn_server(c)].state)), nz(sf_zeek_conn_state(&c->zeek)));
-	if (c->zeek.history[0] != '\0')
-		sf_buf_printf(f, " %.*s", (int)strnlen(c->zeek.history, sizeof c->zeek.history), c->zeek.history);
-	sf_buf_printf(f, "  completeness %u\n", (unsigned)c->compl.mask);
+	put_label(f, "state");
+	sf_buf_puts(f, "client ");
+	sf_buf_puts(f, nz(sf_tcp_state_name(c->ep[c->client].state)));
+	sf_buf_puts(f, "  server ");
+	sf_buf_puts(f, nz(sf_tcp_state_name(c->ep[sf_conn_server(c)].state)));
+	sf_buf_puts(f, "  zeek ");
+	sf_buf_puts(f, nz(sf_zeek_conn_state(&c->zeek)));
+	if (c->zeek.history[0] != '\0') {
+		sf_buf_putc(f, ' ');
+		sf_buf_put(f, c->zeek.history, strnlen(c->zeek.history, sizeof c->zeek.history));
+	}
+	sf_buf_puts(f, "  completeness ");
+	put_u64(f, c->compl.mask);
+	sf_buf_putc(f, '\n');
 }
 
 static void packets_line(struct sf_buf *f, const struct sf_conn *c)
 {
 	const struct sf_endpoint *cl = &c->ep[c->client], *sv = &c->ep[sf_conn_server(c)];
 
-	sf_buf_printf(f, "    %-*sclient %" PRIu64 " (%" PRIu64 " B)  server %" PRIu64 " (%" PRIu64 " B)"
-		"  frames %" PRIu64 "-%" PRIu64 "  duration %.6f s\n",
-		LABEL_COL, "packets", cl->packets, cl->bytes, sv->packets, sv->bytes,
-		c->first_frame, c->last_frame, sf_ts_sub(c->last_ts, c->first_ts));
+	char dur[48];
+
+	put_label(f, "packets");
+	sf_buf_puts(f, "client ");
+	put_u64(f, cl->packets);
+	sf_buf_puts(f, " (");
+	put_u64(f, cl->bytes);
+	sf_buf_puts(f, " B)  server ");
+	put_u64(f, sv->packets);
+	sf_buf_puts(f, " (");
+	put_u64(f, sv->bytes);
+	sf_buf_puts(f, " B)  frames ");
+	put_u64(f, c->first_frame);
+	sf_buf_putc(f, '-');
+	put_u64(f, c->last_frame);
+	snprintf(dur, sizeof dur, "  duration %.6f s\n", sf_ts_sub(c->last_ts, c->first_ts));
+	sf_buf_puts(f, dur);
 }
 
 static void violation_lines(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
@@ -359,6 +470,12 @@ static void ladder(const struct sf_report *r, struct sf_buf *f, const struct sf_
 void sf_report_text_begin(struct sf_report *r)
 {
 	r->body = tmpfile();
+	if (r->body != NULL) {
+		/* one write(2) per 256 KiB of records (glibc ignores a size without a buffer) */
+		r->body_iobuf = malloc(BODY_IOBUF);
+		if (r->body_iobuf != NULL)
+			setvbuf(r->body, r->body_iobuf, _IOFBF, BODY_IOBUF);
+	}
 	if (r->body == NULL) {
 		r->body = open_memstream(&r->body_buf, &r->body_len);
 		r->body_is_mem = true;
@@ -373,8 +490,18 @@ void sf_report_text_record(struct sf_report *r, struct sf_buf *f, const struct s
 
 	sf_report_endpoint_text(&c->ep[c->client], a, sizeof a);
 	sf_report_endpoint_text(&c->ep[sf_conn_server(c)], b, sizeof b);
-	sf_buf_printf(f, "\n%s#%" PRIu64 "%s  %s -> %s  (%s)\n", on(r, TONE_BOLD), c->id, off(r, TONE_BOLD), a, b,
-		      roles_text(c->roles));
+	sf_buf_putc(f, '\n');
+	sf_buf_puts(f, on(r, TONE_BOLD));
+	sf_buf_putc(f, '#');
+	put_u64(f, c->id);
+	sf_buf_puts(f, off(r, TONE_BOLD));
+	sf_buf_puts(f, "  ");
+	sf_buf_puts(f, a);
+	sf_buf_puts(f, " -> ");
+	sf_buf_puts(f, b);
+	sf_buf_puts(f, "  (");
+	sf_buf_puts(f, roles_text(c->roles));
+	sf_buf_puts(f, ")\n");
 	handshake_line(r, f, c);
 	teardown_line(r, f, c);
 	end_line(r, f, c);
@@ -522,6 +649,8 @@ void sf_report_text_fini(struct sf_report *r)
 	if (r->body != NULL)
 		fclose(r->body);
 	r->body = NULL;
+	free(r->body_iobuf);
+	r->body_iobuf = NULL;
 	free(r->body_buf);
 	r->body_buf = NULL;
 	r->body_len = 0;

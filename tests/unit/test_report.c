@@ -1165,6 +1165,47 @@ Test(report_text, summary_api_counts)
 	free(out);
 }
 
+/*
+ * The usual shape of a real capture: connection 0 lives to the end, so
+ * every record waits (most of them in the spill file), the rest end in
+ * nearly id order (here: runs of 37 reversed), then a fully shuffled tail.
+ */
+Test(report_json, spilled_records_come_back_in_order_when_id_0_ends_last)
+{
+	enum { N = 20000, TAIL = 2000 };
+	struct sf_conn **cs = calloc(N, sizeof *cs);
+	uint32_t rnd = 99;
+	size_t k = 0;
+	json_t *j, *arr;
+
+	cr_assert_not_null(cs);
+	for (size_t start = 1; start < N - TAIL; start += 37) {
+		size_t end = start + 37 < N - TAIL ? start + 37 : N - TAIL;
+		for (size_t i = end; i > start; i--)
+			cs[k++] = no_reply(i - 1);
+	}
+	for (size_t i = N - TAIL; i < N; i++)
+		cs[k++] = no_reply(i);
+	for (size_t i = N - 2; i > N - 1 - TAIL; i--) {
+		size_t m;
+
+		rnd = rnd * 1103515245u + 12345u;
+		m = N - 1 - TAIL + (rnd >> 8) % (i - (N - 1 - TAIL) + 1);
+		struct sf_conn *t = cs[i];
+		cs[i] = cs[m];
+		cs[m] = t;
+	}
+	cs[k++] = no_reply(0);
+	cr_assert_eq(k, N);
+	j = run_json(cs, N, NULL, NULL);
+	arr = at(j, "connections");
+	cr_assert_eq(json_array_size(arr), N);
+	for (size_t i = 0; i < N; i++)
+		cr_assert_eq(json_integer_value(json_object_get(json_array_get(arr, i), "id")), (long long)i);
+	json_decref(j);
+	free(cs);
+}
+
 Test(report_text, many_shuffled_connections_come_out_in_order)
 {
 	enum { N = 3000 };
