@@ -27,7 +27,8 @@ usage: bench/run.sh [options]
   --flood           also a SYN flood (5M SYNs; --quick: 100k): RSS, accounting
   --flood-syns N    SYNs in the flood capture
   --dir DIR         scratch directory (default $SYNFIN_BENCH_DIR or /tmp/synfin-bench)
-  --build DIR       meson build directory (default <repo>/build)
+  --build DIR       meson build directory (default <repo>/build-release; a new one
+                    is set up with --buildtype=release -Db_lto=true)
   --synfin PATH     synfin binary (default <build>/synfin)
   --fresh           regenerate captures even if cached ones exist
   --strict          exit 1 when synfin disagrees with the truth
@@ -37,7 +38,7 @@ EOF
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
-BUILD="$ROOT/build"
+BUILD="$ROOT/build-release"
 DIR=${SYNFIN_BENCH_DIR:-/tmp/synfin-bench}
 RUNS=""
 EXT_RUNS=1
@@ -113,10 +114,18 @@ BUILD_LOG="$DIR/build.log"
 : >"$BUILD_LOG"
 if command -v meson >/dev/null 2>&1 && [ -f "$ROOT/meson.build" ]; then
 	if [ ! -f "$BUILD/build.ninja" ]; then
-		meson setup "$BUILD" "$ROOT" >>"$BUILD_LOG" 2>&1 || echo "note: meson setup failed (see $BUILD_LOG)"
+		# a new build directory is an optimised one: what users should run on big captures
+		meson setup "$BUILD" "$ROOT" --buildtype=release -Db_lto=true >>"$BUILD_LOG" 2>&1 ||
+			echo "note: meson setup failed (see $BUILD_LOG)"
 	fi
 	if [ -f "$BUILD/build.ninja" ]; then
 		meson compile -C "$BUILD" >>"$BUILD_LOG" 2>&1 || echo "note: meson compile failed (see $BUILD_LOG)"
+	fi
+	opts="$BUILD/meson-info/intro-buildoptions.json"
+	if [ -f "$opts" ] && command -v python3 >/dev/null 2>&1; then
+		echo "build:    $BUILD ($(python3 -c 'import json, sys
+o = {x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}
+print("buildtype %s, lto %s, sanitize %s" % (o.get("buildtype"), o.get("b_lto"), o.get("b_sanitize")))' "$opts" 2>/dev/null))"
 	fi
 fi
 
