@@ -76,7 +76,7 @@ static void *reader_main(void *arg)
 				it->why = (uint8_t)sf_decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &it->pkt);
 				it->pkt.frame = f.number;
 				it->pkt.ts = f.ts;
-				if (it->why == SF_SKIP_NONE && r->hasher)
+				if (it->why == SF_SKIP_NONE)
 					it->hash = r->hasher(r->hash_ctx, &it->pkt);
 			}
 		}

@@ -39,7 +39,8 @@ struct sf_reader;
 
 /*
  * Start reading cap; NULL when no thread could be started (read inline
- * instead). hasher (may be NULL) fills each segment's hash.
+ * instead). hasher (required: the consumer routes by the value) fills each
+ * segment's hash.
  */
 struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx);
 /* The next batch in file order, or NULL once the input ended. */
