@@ -1,6 +1,5 @@
 /* report_text.c - the human-first text sink: header with totals, one block per connection, -v ladder. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,24 +106,11 @@ static void put_escaped(FILE *f, const char *s)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void app(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * A fixed line buffer filled without printf: every record of a large
  * capture goes through these, and vsnprintf's format parsing cost more than
- * the rest of the text report. Like app(), it keeps at most len - 1 bytes
- * and stays NUL-terminated.
+ * the rest of the text report. It keeps at most len - 1 bytes and stays
+ * NUL-terminated.
  */
 struct line {
 	char *p;
@@ -392,29 +378,45 @@ static void violation_lines(const struct sf_report *r, struct sf_buf *f, const s
 }
 
 /* "SYN,ACK", "FIN,PSH,ACK": Wireshark's order (low bit first). */
-static void flags_text(uint8_t flags, char *buf, size_t len)
+static void flags_text(uint8_t flags, struct line *l)
 {
 	static const char *const names[8] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
 
-	buf[0] = '\0';
 	for (int i = 0; i < 8; i++)
-		if (flags & (1u << i))
-			app(buf, len, "%s%s", buf[0] != '\0' ? "," : "", names[i]);
-	if (buf[0] == '\0')
-		app(buf, len, "none");
+		if (flags & (1u << i)) {
+			if (l->n > 0)
+				l_puts(l, ",");
+			l_puts(l, names[i]);
+		}
+	if (l->n == 0)
+		l_puts(l, "none");
 }
 
 /* |--- SYN ----------->|  or  |<-- SYN,ACK --------| */
-static void arrow_text(bool to_server, const char *label, char *buf, size_t len)
+static void arrow_text(bool to_server, const char *label, struct line *l)
 {
 	size_t used = 4 + strlen(label) + 2;
 	size_t dashes = used < LADDER_INNER ? LADDER_INNER - used : 1;
 
-	buf[0] = '\0';
-	app(buf, len, "|%s%s ", to_server ? "--- " : "<-- ", label);
+	l_puts(l, to_server ? "|--- " : "|<-- ");
+	l_puts(l, label);
+	l_puts(l, " ");
 	for (size_t i = 0; i < dashes; i++)
-		app(buf, len, "-");
-	app(buf, len, "%s", to_server ? ">|" : "-|");
+		l_puts(l, "-");
+	l_puts(l, to_server ? ">|" : "-|");
+}
+
+/* "seq 1 (1001)" relative to the sender's ISN, or "seq (1001)" without one */
+static void rel_abs(struct line *l, const char *what, const struct sf_endpoint *e, uint32_t v)
+{
+	l_puts(l, what);
+	if (e->have_isn) {
+		l_puts(l, " ");
+		l_u64(l, (uint32_t)(v - e->isn));
+	}
+	l_puts(l, " (");
+	l_u64(l, v);
+	l_puts(l, ")");
 }
 
 static void ladder_row(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c,
@@ -423,25 +425,21 @@ static void ladder_row(const struct sf_report *r, struct sf_buf *f, const struct
 	int by = row->by & 1;
 	const struct sf_endpoint *snd = &c->ep[by], *rcv = &c->ep[1 - by];
 	enum tone t = (row->flags & SF_TH_RST) ? TONE_BAD : TONE_NONE;
-	char fl[48], arrow[96], frame[24], ann[DETAIL_MAX] = "";
+	char flb[48] = "", arrowb[96] = "", frame[24], annb[DETAIL_MAX] = "";
+	struct line fl = {flb, sizeof flb, 0}, arrow = {arrowb, sizeof arrowb, 0}, ann = {annb, sizeof annb, 0};
 
-	flags_text(row->flags, fl, sizeof fl);
-	arrow_text(by == c->client, fl, arrow, sizeof arrow);
+	flags_text(row->flags, &fl);
+	arrow_text(by == c->client, flb, &arrow);
 	snprintf(frame, sizeof frame, "#%" PRIu64, row->frame);
-	if (snd->have_isn)
-		app(ann, sizeof ann, "seq %" PRIu32 " (%" PRIu32 ")", row->seq - snd->isn, row->seq);
-	else
-		app(ann, sizeof ann, "seq (%" PRIu32 ")", row->seq);
-	if (row->flags & SF_TH_ACK) {
-		if (rcv->have_isn)
-			app(ann, sizeof ann, "  ack %" PRIu32 " (%" PRIu32 ")", row->ack - rcv->isn, row->ack);
-		else
-			app(ann, sizeof ann, "  ack (%" PRIu32 ")", row->ack);
+	rel_abs(&ann, "seq", snd, row->seq);
+	if (row->flags & SF_TH_ACK)
+		rel_abs(&ann, "  ack", rcv, row->ack);
+	if (row->len > 0) {
+		l_puts(&ann, "  len ");
+		l_u64(&ann, row->len);
 	}
-	if (row->len > 0)
-		app(ann, sizeof ann, "  len %" PRIu32, row->len);
-	sf_buf_printf(f, "      %7s  %10.6f  %s%s%s  %s", frame, sf_ts_sub(row->ts, c->first_ts), on(r, t), arrow,
-		off(r, t), ann);
+	sf_buf_printf(f, "      %7s  %10.6f  %s%s%s  %s", frame, sf_ts_sub(row->ts, c->first_ts), on(r, t), arrowb,
+		off(r, t), annb);
 	for (uint32_t i = 0; i < stored_violations(c); i++)
 		if (c->violations[i].frame == row->frame)
 			sf_buf_printf(f, "  %s!%s%s", on(r, TONE_BAD), nz(sf_violation_name(c->violations[i].code)),
