@@ -7,7 +7,7 @@
  * lists ordered by last activity (capture time): "open" (idle timeout) and
  * "closed" (closed or reset, lingering --settle seconds for stragglers). The
  * head of a list is always its least recently active connection, so expiry
- * and eviction are O(1) per connection.
+ * and eviction are O(1) per connection (amortised).
  *
  * A connection is finished exactly once (closed and settled, reset and
  * settled, idle, reused, evicted, or end of input): the tracker settles held
@@ -28,9 +28,24 @@ enum { LIST_NONE, LIST_OPEN, LIST_CLOSED };
 
 #define HASH_WORDS 10 /* 32-bit words of an IPv6 tuple: two addresses, the ports, the families */
 
+/*
+ * An activity list is a log of connection pointers in touch order. Touching
+ * a connection blanks its entry and appends a new one at the tail, so the
+ * live (non-blank) entries are the list's connections ordered by their last
+ * touch, and the first live entry is the least recently active. Neither step
+ * reads or writes another connection, where a linked list's unlink writes
+ * both neighbours: two cache misses per packet. The head skips blanks as it
+ * meets them; when the tail reaches the end of the array the live entries
+ * move to the front (and the array doubles while over an eighth of it is
+ * live), so each entry is moved at most once per seven appends, amortised.
+ */
 struct conn_list {
-	struct sf_conn *head, *tail;
+	struct sf_conn **e;
+	size_t head, tail, cap; /* entries, live or blank, are e[head..tail) */
+	size_t live;
 };
+
+#define LIST_MIN_CAP 1024
 
 /*
  * Open addressing with linear probing. A slot keeps the connection's hash,
@@ -45,10 +60,10 @@ struct slot {
 
 /*
  * The hash key sits in cache lines of its own: the reader thread hashes
- * with it (sf_flow_hash) while this thread writes the table's counters, and
- * sharing a line with them would bounce it between the cores on every packet.
+ * with it (sf_flow_key_hash) while this thread writes the table, and sharing
+ * a line with the table would bounce it between the cores on every packet.
  */
-struct hash_key {
+struct sf_flow_key {
 	_Alignas(64) uint64_t a[HASH_WORDS];
 	uint64_t b;
 };
@@ -60,7 +75,7 @@ struct sf_flow_table {
 	struct slot *slots;
 	size_t n_slots;   /* power of two, at least twice count */
 	size_t count;
-	struct hash_key *key; /* drawn per run; never written after sf_flow_new */
+	struct sf_flow_key *key; /* drawn per run; never written after sf_flow_new */
 	uint64_t next_id;
 	int64_t clock_ns; /* latest capture time seen */
 	bool have_clock;
@@ -84,7 +99,7 @@ struct sf_flow_table {
  * reason Suricata seeds its flow hash). Two multiplications for an IPv4
  * tuple, where SipHash-1-3 took 150 instructions of dependent rounds.
  */
-static uint32_t pms_hash(const struct hash_key *k, const uint32_t *x, size_t n)
+static uint32_t pms_hash(const struct sf_flow_key *k, const uint32_t *x, size_t n)
 {
 	uint64_t h = k->b;
 	for (size_t i = 0; i + 1 < n; i += 2)
@@ -112,20 +127,17 @@ static uint32_t load32(const uint8_t *b)
  * Direction-free: the (address, port) pairs are put in a fixed order first.
  * IPv4 tuples (the common case) hash four words; IPv6 ten.
  */
-static uint32_t tuple_hash(const struct sf_flow_table *t, const struct sf_addr *a, uint16_t ap,
+static uint32_t tuple_hash(const struct sf_flow_key *k, const struct sf_addr *a, uint16_t ap,
 			   const struct sf_addr *b, uint16_t bp)
 {
 	if (a->family == 4 && b->family == 4) {
 		uint32_t x = load32(a->b), y = load32(b->b);
-		uint64_t ka = (uint64_t)x << 16 | ap, kb = (uint64_t)y << 16 | bp;
-		if (ka > kb) {
-			uint64_t tk = ka;
-			ka = kb;
-			kb = tk;
-		}
+		uint64_t k0 = (uint64_t)x << 16 | ap, k1 = (uint64_t)y << 16 | bp;
+		/* min and max: either direction is equally likely, so no branch */
+		uint64_t ka = k0 < k1 ? k0 : k1, kb = k0 < k1 ? k1 : k0;
 		uint32_t w[4] = {(uint32_t)(ka >> 16), (uint32_t)(kb >> 16),
 				 (uint32_t)(ka & 0xffff) << 16 | (uint32_t)(kb & 0xffff), 4};
-		return pms_hash(t->key, w, 4);
+		return pms_hash(k, w, 4);
 	}
 	int cmp = sf_addr_cmp(a, b);
 	if (cmp > 0 || (cmp == 0 && ap > bp)) {
@@ -143,7 +155,7 @@ static uint32_t tuple_hash(const struct sf_flow_table *t, const struct sf_addr *
 	}
 	w[8] = (uint32_t)ap << 16 | bp;
 	w[9] = (uint32_t)a->family << 8 | b->family;
-	return pms_hash(t->key, w, HASH_WORDS);
+	return pms_hash(k, w, HASH_WORDS);
 }
 
 /* ---- lists --------------------------------------------------------------- */
@@ -158,29 +170,63 @@ static void list_remove(struct sf_flow_table *t, struct sf_conn *c)
 	if (c->list == LIST_NONE)
 		return;
 	struct conn_list *l = list_of(t, c->list);
-	if (c->lprev)
-		c->lprev->lnext = c->lnext;
-	else
-		l->head = c->lnext;
-	if (c->lnext)
-		c->lnext->lprev = c->lprev;
-	else
-		l->tail = c->lprev;
-	c->lprev = c->lnext = NULL;
+	l->e[c->lpos] = NULL;
+	l->live--;
 	c->list = LIST_NONE;
 }
 
-static void list_append(struct sf_flow_table *t, struct sf_conn *c, uint8_t which)
+/* Move the live entries to the front, first growing the array if it is over an eighth live. */
+static bool list_compact(struct conn_list *l)
+{
+	size_t cap = l->cap ? l->cap : LIST_MIN_CAP;
+	while (l->live >= cap / 8)
+		cap *= 2;
+	if (cap != l->cap) {
+		struct sf_conn **e = realloc(l->e, cap * sizeof *e);
+		if (!e) {
+			if (l->live >= l->cap)
+				return false;
+			cap = l->cap; /* no memory to grow: compact in place */
+		} else {
+			l->e = e;
+			l->cap = cap;
+		}
+	}
+	size_t k = 0;
+	for (size_t i = l->head; i < l->tail; i++) {
+		struct sf_conn *c = l->e[i];
+		if (c) {
+			c->lpos = k;
+			l->e[k++] = c;
+		}
+	}
+	l->head = 0;
+	l->tail = k;
+	return true;
+}
+
+static bool list_append(struct sf_flow_table *t, struct sf_conn *c, uint8_t which)
 {
 	struct conn_list *l = list_of(t, which);
+	if (l->tail == l->cap && !list_compact(l))
+		return false;
 	c->list = which;
-	c->lnext = NULL;
-	c->lprev = l->tail;
-	if (l->tail)
-		l->tail->lnext = c;
-	else
-		l->head = c;
-	l->tail = c;
+	c->lpos = l->tail;
+	l->e[l->tail++] = c;
+	l->live++;
+	return true;
+}
+
+/* The least recently active connection of a list, NULL when it is empty. */
+static struct sf_conn *list_head(struct conn_list *l)
+{
+	while (l->head < l->tail && !l->e[l->head])
+		l->head++;
+	if (l->head == l->tail) {
+		l->head = l->tail = 0;
+		return NULL;
+	}
+	return l->e[l->head];
 }
 
 /* ---- table --------------------------------------------------------------- */
@@ -279,10 +325,11 @@ static enum sf_end_reason settled_reason(const struct sf_conn *c)
  */
 static void expire_ns(struct sf_flow_table *t, int64_t now)
 {
-	while (t->closed.head && now - t->closed.head->touch_ns > t->settle_ns)
-		finish(t, t->closed.head, settled_reason(t->closed.head));
-	while (t->open.head && now - t->open.head->touch_ns > t->idle_ns)
-		finish(t, t->open.head, SF_END_IDLE);
+	struct sf_conn *c;
+	while ((c = list_head(&t->closed)) && now - c->touch_ns > t->settle_ns)
+		finish(t, c, settled_reason(c));
+	while ((c = list_head(&t->open)) && now - c->touch_ns > t->idle_ns)
+		finish(t, c, SF_END_IDLE);
 }
 
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now)
@@ -327,7 +374,7 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 		if (f)
 			fclose(f);
 	}
-	struct hash_key *key = aligned_alloc(_Alignof(struct hash_key), sizeof *key);
+	struct sf_flow_key *key = aligned_alloc(_Alignof(struct sf_flow_key), sizeof *key);
 	if (!key) {
 		free(t->slots);
 		free(t);
@@ -338,6 +385,16 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	key->b = splitmix64(&seed);
 	t->key = key;
 	return t;
+}
+
+/* c was just active: make it the most recent entry of the list `which` names. */
+static void touch(struct sf_flow_table *t, struct sf_conn *c, uint8_t which)
+{
+	if (c->list == which && c->lpos + 1 == list_of(t, which)->tail)
+		return; /* it already is */
+	list_remove(t, c);
+	if (!list_append(t, c, which))
+		finish(t, c, SF_END_EVICTED); /* no memory to keep it on a list: finish it now */
 }
 
 static struct sf_conn *lookup(struct sf_flow_table *t, const struct sf_packet *p, uint32_t h, bool *from0)
@@ -353,18 +410,29 @@ static struct sf_conn *lookup(struct sf_flow_table *t, const struct sf_packet *p
 static void make_room(struct sf_flow_table *t)
 {
 	while (t->cfg.max_flows && t->count >= t->cfg.max_flows) {
-		if (t->closed.head)
-			finish(t, t->closed.head, settled_reason(t->closed.head));
-		else if (t->open.head)
-			finish(t, t->open.head, SF_END_EVICTED);
+		struct sf_conn *c;
+		if ((c = list_head(&t->closed)))
+			finish(t, c, settled_reason(c));
+		else if ((c = list_head(&t->open)))
+			finish(t, c, SF_END_EVICTED);
 		else
 			break;
 	}
 }
 
+const struct sf_flow_key *sf_flow_key(const struct sf_flow_table *t)
+{
+	return t->key;
+}
+
+uint32_t sf_flow_key_hash(const struct sf_flow_key *k, const struct sf_packet *p)
+{
+	return tuple_hash(k, &p->src, p->sport, &p->dst, p->dport);
+}
+
 uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p)
 {
-	return tuple_hash(t, &p->src, p->sport, &p->dst, p->dport);
+	return sf_flow_key_hash(t->key, p);
 }
 
 void sf_flow_prefetch_slot(const struct sf_flow_table *t, uint32_t h)
@@ -397,8 +465,8 @@ void sf_flow_prefetch_conn(const struct sf_flow_table *t, uint32_t h)
 			const size_t zep_hot = offsetof(struct sf_zeek_ep, hist_last_syn);
 			prefetch_range((const char *)&c->ep[0], ep_hot);
 			prefetch_range((const char *)&c->ep[1], ep_hot);
-			prefetch_range((const char *)&c->lprev,
-				       (size_t)((const char *)&c->zeek.ep[0] - (const char *)&c->lprev) + zep_hot);
+			prefetch_range((const char *)&c->lpos,
+				       (size_t)((const char *)&c->zeek.ep[0] - (const char *)&c->lpos) + zep_hot);
 			prefetch_range((const char *)&c->zeek.ep[1], zep_hot);
 			return;
 		}
@@ -441,12 +509,10 @@ void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, u
 		if (t->count > t->stats.peak_open)
 			t->stats.peak_open = t->count;
 		from0 = true;
-	} else {
-		list_remove(t, c);
 	}
 	sf_track_segment(c, p, from0);
 	c->touch_ns = t->clock_ns;
-	list_append(t, c, sf_track_is_closed(c) ? LIST_CLOSED : LIST_OPEN);
+	touch(t, c, sf_track_is_closed(c) ? LIST_CLOSED : LIST_OPEN);
 }
 
 static int by_id(const void *a, const void *b)
@@ -462,16 +528,19 @@ void sf_flow_finish_all(struct sf_flow_table *t)
 	struct sf_conn **all = malloc((n ? n : 1) * sizeof *all);
 	if (!all) {
 		/* no memory to sort: finish in list order */
-		while (t->open.head)
-			finish(t, t->open.head, SF_END_INPUT);
-		while (t->closed.head)
-			finish(t, t->closed.head, SF_END_INPUT);
+		struct sf_conn *c;
+		while ((c = list_head(&t->open)))
+			finish(t, c, SF_END_INPUT);
+		while ((c = list_head(&t->closed)))
+			finish(t, c, SF_END_INPUT);
 		return;
 	}
-	for (struct sf_conn *c = t->open.head; c; c = c->lnext)
-		all[k++] = c;
-	for (struct sf_conn *c = t->closed.head; c; c = c->lnext)
-		all[k++] = c;
+	for (size_t i = t->open.head; i < t->open.tail; i++)
+		if (t->open.e[i])
+			all[k++] = t->open.e[i];
+	for (size_t i = t->closed.head; i < t->closed.tail; i++)
+		if (t->closed.e[i])
+			all[k++] = t->closed.e[i];
 	qsort(all, k, sizeof *all, by_id);
 	for (size_t i = 0; i < k; i++) {
 		struct sf_conn *c = all[i];
@@ -493,6 +562,8 @@ void sf_flow_free(struct sf_flow_table *t)
 	for (size_t i = 0; i < t->n_slots; i++)
 		sf_conn_free(t->slots[i].c);
 	free(t->slots);
+	free(t->open.e);
+	free(t->closed.e);
 	free(t->key);
 	free(t);
 }

@@ -215,9 +215,10 @@ static int input_ended(enum sf_next nx, const char *err, struct sf_input_info *i
 	return SF_EXIT_OK;
 }
 
-static uint32_t hash_segment(const void *pl, const struct sf_packet *p)
+/* Runs on the reader thread: reads the flow table's key and nothing else of the pipeline. */
+static uint32_t hash_segment(const void *key, const struct sf_packet *p)
 {
-	return sf_pipeline_hash(pl, p);
+	return sf_flow_key_hash(key, p);
 }
 
 /* Distances (in packets) at which a segment's slot, then its connection, are prefetched. */
@@ -239,7 +240,7 @@ static void prefetch_item(const struct sf_pipeline *pl, const struct sf_read_bat
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
 {
 	struct sf_input_info *in = sf_pipeline_input(pl);
-	struct sf_reader *r = sf_reader_start(cap, hash_segment, pl);
+	struct sf_reader *r = sf_reader_start(cap, hash_segment, sf_pipeline_flow_key(pl));
 	if (!r)
 		return -1;
 	bool enough = false;

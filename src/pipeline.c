@@ -67,9 +67,9 @@ void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct 
 		sf_flow_packet(pl->flows, p);
 }
 
-uint32_t sf_pipeline_hash(const struct sf_pipeline *pl, const struct sf_packet *p)
+const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl)
 {
-	return sf_flow_hash(pl->flows, p);
+	return sf_flow_key(pl->flows);
 }
 
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,

@@ -133,7 +133,7 @@ struct sf_endpoint {
 
 /*
  * One connection. The layout follows use: the endpoints and the block from
- * lprev to the hot part of zeek are read or written by every segment (and
+ * lpos to the hot part of zeek are read or written by every segment (and
  * prefetched by the flow table a few packets ahead); what follows zeek is
  * written a few times per connection and read by the report.
  */
@@ -141,8 +141,8 @@ struct sf_conn {
 	struct sf_endpoint ep[2];
 
 	/* flow-table bookkeeping (opaque to the tracker and the report) */
-	struct sf_conn *lprev, *lnext;  /* idle list */
-	int64_t touch_ns;               /* the table's clock at the last packet: orders the idle lists */
+	size_t lpos;                    /* this connection's live entry in its activity list */
+	int64_t touch_ns;               /* the table's clock at the last packet: orders the activity lists */
 	uint32_t hash;
 	uint8_t list;
 	bool closed;                    /* tracker: both FINs seen, or RST seen */

@@ -41,12 +41,17 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p);
 /*
  * The same in two steps, for a caller that works on batches: sf_flow_hash()
- * reads only the table's key, fixed at sf_flow_new(), so another thread may
- * call it while this one routes packets; sf_flow_packet_hashed() takes that
- * value. The prefetch calls only warm the cache for a packet about to be
- * routed (the slot a few packets ahead, then its connection): they change
- * nothing and may be skipped.
+ * gives the value sf_flow_packet_hashed() takes. Another thread hashes with
+ * the table's key (sf_flow_key, fixed at sf_flow_new and never written
+ * after) through sf_flow_key_hash, which reads nothing else: the table
+ * itself is written on every packet, and reading it from a second core
+ * would bounce its cache lines between the two. The prefetch calls only warm
+ * the cache for a packet about to be routed (the slot a few packets ahead,
+ * then its connection): they change nothing and may be skipped.
  */
+struct sf_flow_key;
+const struct sf_flow_key *sf_flow_key(const struct sf_flow_table *t);
+uint32_t sf_flow_key_hash(const struct sf_flow_key *k, const struct sf_packet *p);
 uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p);
 void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t hash);
 void sf_flow_prefetch_slot(const struct sf_flow_table *t, uint32_t hash);

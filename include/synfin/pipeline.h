@@ -28,12 +28,13 @@ void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool fi
  */
 void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p, bool filtered);
 /*
- * Batches (see sf_flow_hash): the reader thread may call sf_pipeline_hash on
- * each decoded segment; this thread passes the value back with the segment,
+ * Batches (see sf_flow_hash): the reader thread hashes each decoded segment
+ * with sf_flow_key_hash(sf_pipeline_flow_key(pl), p), the only part of the
+ * pipeline it reads; this thread passes the value back with the segment,
  * and sf_pipeline_prefetch warms the cache for a segment `far` (the slot) or
  * not far (the connection) ahead of the one being routed.
  */
-uint32_t sf_pipeline_hash(const struct sf_pipeline *pl, const struct sf_packet *p);
+const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl);
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
 				bool filtered, uint32_t hash);
 void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash, bool far);

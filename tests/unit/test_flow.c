@@ -132,6 +132,51 @@ Test(flow, full_table_evicts_least_recently_active)
 	sf_flow_free(t);
 }
 
+/*
+ * The activity lists are logs compacted as they fill: thousands of touches
+ * in a scrambled order (several compactions and a growth) must still evict
+ * exactly the least recently active connections, oldest first.
+ */
+Test(flow, eviction_order_survives_many_touches)
+{
+	enum { N = 200, TOUCHES = 20000, NEW = 64 };
+	struct got g = {0};
+	struct sf_flow_config c = cfg(N);
+	struct sf_flow_table *t = sf_flow_new(&c, collect, &g);
+	uint64_t frame = 1, last[N];
+	for (uint32_t i = 0; i < N; i++) {
+		feed(t, pkt(i, (uint16_t)(6000 + i), true, SF_TH_SYN, 1, 0, 1), frame);
+		last[i] = frame++;
+	}
+	uint32_t x = 12345;
+	for (int k = 0; k < TOUCHES; k++) {
+		x = x * 1103515245u + 12345u;
+		uint32_t i = (x >> 8) % N;
+		feed(t, pkt(i, (uint16_t)(6000 + i), true, SF_TH_ACK, 2, 0, 1), frame);
+		last[i] = frame++;
+	}
+	cr_assert_eq(g.total, 0);
+	for (uint32_t i = 0; i < NEW; i++)
+		feed(t, pkt(N + i, (uint16_t)(6000 + N + i), true, SF_TH_SYN, 1, 0, 1), frame++);
+	cr_assert_eq(g.total, NEW);
+	cr_assert_eq(sf_flow_stats(t)->evicted, NEW);
+	/* the expected victims: the NEW connections with the oldest last touch, in that order */
+	bool taken[N] = {false};
+	for (size_t k = 0; k < NEW; k++) {
+		uint32_t best = N;
+		for (uint32_t i = 0; i < N; i++)
+			if (!taken[i] && (best == N || last[i] < last[best]))
+				best = i;
+		taken[best] = true;
+		cr_assert_eq(g.ids[k], best, "victim %zu: id %llu, expected %u", k, (unsigned long long)g.ids[k],
+			     best);
+		cr_assert_eq(g.why[k], SF_END_EVICTED);
+	}
+	sf_flow_finish_all(t);
+	cr_assert_eq(g.total, N + NEW);
+	sf_flow_free(t);
+}
+
 Test(flow, finish_all_goes_in_id_order)
 {
 	struct got g = {0};
