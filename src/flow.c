@@ -43,6 +43,7 @@ struct conn_list {
 	struct sf_conn **e;
 	size_t head, tail, cap; /* entries, live or blank, are e[head..tail) */
 	size_t live;
+	int64_t due_ns; /* nothing on the list expires at or before this time (see expire_list) */
 };
 
 #define LIST_MIN_CAP 1024
@@ -317,19 +318,43 @@ static enum sf_end_reason settled_reason(const struct sf_conn *c)
 }
 
 
+/* a + b for b >= 0, saturating instead of overflowing */
+static int64_t add_sat(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/*
+ * Finish the connections of list l idle for more than timeout at time now.
+ * The list is in touch order and touches are on the table's clock, which
+ * never goes back: every connection on l, and every one added later, was
+ * touched no earlier than the head (or, on an empty list, than the clock
+ * now). So the head's touch plus the timeout is a time at or before which
+ * nothing on l can expire, and a packet before it need not read the head.
+ */
+static void expire_list(struct sf_flow_table *t, struct conn_list *l, int64_t now, int64_t timeout, bool settled)
+{
+	if (now <= l->due_ns)
+		return;
+	struct sf_conn *c;
+	while ((c = list_head(l)) && now > add_sat(c->touch_ns, timeout))
+		finish(t, c, settled ? settled_reason(c) : SF_END_IDLE);
+	if (c)
+		l->due_ns = add_sat(c->touch_ns, timeout);
+	else
+		l->due_ns = t->have_clock ? add_sat(t->clock_ns, timeout) : INT64_MIN;
+}
+
 /*
  * Activity is measured on the table's clock (the latest capture time seen),
  * not on each packet's own time stamp: captures whose time goes backwards
  * (merged files, clock steps) would otherwise expire a connection on the
- * packet after the one that created it. Both lists are in touch order.
+ * packet after the one that created it.
  */
 static void expire_ns(struct sf_flow_table *t, int64_t now)
 {
-	struct sf_conn *c;
-	while ((c = list_head(&t->closed)) && now - c->touch_ns > t->settle_ns)
-		finish(t, c, settled_reason(c));
-	while ((c = list_head(&t->open)) && now - c->touch_ns > t->idle_ns)
-		finish(t, c, SF_END_IDLE);
+	expire_list(t, &t->closed, now, t->settle_ns, true);
+	expire_list(t, &t->open, now, t->idle_ns, false);
 }
 
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now)
@@ -357,6 +382,7 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	t->ctx = ctx;
 	t->idle_ns = secs_to_ns(cfg->idle_timeout);
 	t->settle_ns = secs_to_ns(cfg->settle_time);
+	t->open.due_ns = t->closed.due_ns = INT64_MIN;
 	t->n_slots = 2048;
 	t->slots = calloc(t->n_slots, sizeof *t->slots);
 	if (!t->slots) {
@@ -433,44 +459,6 @@ uint32_t sf_flow_key_hash(const struct sf_flow_key *k, const struct sf_packet *p
 uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p)
 {
 	return sf_flow_key_hash(t->key, p);
-}
-
-void sf_flow_prefetch_slot(const struct sf_flow_table *t, uint32_t h)
-{
-	__builtin_prefetch(&t->slots[h & (t->n_slots - 1)]);
-}
-
-/* Prefetch the cache lines of [p, p + n) for writing. */
-static inline void prefetch_range(const char *p, size_t n)
-{
-	for (size_t off = 0; off < n; off += 64)
-		__builtin_prefetch(p + off, 1);
-	__builtin_prefetch(p + n - 1, 1);
-}
-
-/*
- * The parts of a connection that every segment reads or writes (conn.h
- * orders its fields so): each endpoint up to its FIN's sequence number, the
- * block from the list links to Zeek's first endpoint, and Zeek's second
- * endpoint. Prefetched a few packets ahead, their cache misses overlap
- * instead of stalling one after another.
- */
-void sf_flow_prefetch_conn(const struct sf_flow_table *t, uint32_t h)
-{
-	size_t mask = t->n_slots - 1;
-	for (size_t i = h & mask; t->slots[i].c; i = (i + 1) & mask) {
-		if (t->slots[i].hash == h) {
-			const struct sf_conn *c = t->slots[i].c;
-			const size_t ep_hot = offsetof(struct sf_endpoint, fin.frame);
-			const size_t zep_hot = offsetof(struct sf_zeek_ep, hist_last_syn);
-			prefetch_range((const char *)&c->ep[0], ep_hot);
-			prefetch_range((const char *)&c->ep[1], ep_hot);
-			prefetch_range((const char *)&c->lpos,
-				       (size_t)((const char *)&c->zeek.ep[0] - (const char *)&c->lpos) + zep_hot);
-			prefetch_range((const char *)&c->zeek.ep[1], zep_hot);
-			return;
-		}
-	}
 }
 
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)

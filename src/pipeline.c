@@ -79,14 +79,6 @@ void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const 
 		sf_flow_packet_hashed(pl->flows, p, hash);
 }
 
-void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash, bool far)
-{
-	if (far)
-		sf_flow_prefetch_slot(pl->flows, hash);
-	else
-		sf_flow_prefetch_conn(pl->flows, hash);
-}
-
 void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)
 {
 	struct sf_packet p;

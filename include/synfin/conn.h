@@ -95,8 +95,8 @@ struct sf_ladder_row {
 /*
  * Per-endpoint facts. Endpoint 0 sent the connection's first packet.
  * The fields every segment reads or writes come first (to fin.fin_seq,
- * 88 of the 176 bytes), so a segment touches, and the flow table
- * prefetches, only those two or three cache lines of each endpoint.
+ * 88 of the 176 bytes), so a segment touches only those two or three cache
+ * lines of each endpoint.
  */
 struct sf_endpoint {
 	struct sf_addr addr;
@@ -133,9 +133,8 @@ struct sf_endpoint {
 
 /*
  * One connection. The layout follows use: the endpoints and the block from
- * lpos to the hot part of zeek are read or written by every segment (and
- * prefetched by the flow table a few packets ahead); what follows zeek is
- * written a few times per connection and read by the report.
+ * lpos to the hot part of zeek are read or written by every segment; what
+ * follows zeek is written a few times per connection and read by the report.
  */
 struct sf_conn {
 	struct sf_endpoint ep[2];

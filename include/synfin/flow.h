@@ -45,17 +45,13 @@ void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p);
  * the table's key (sf_flow_key, fixed at sf_flow_new and never written
  * after) through sf_flow_key_hash, which reads nothing else: the table
  * itself is written on every packet, and reading it from a second core
- * would bounce its cache lines between the two. The prefetch calls only warm
- * the cache for a packet about to be routed (the slot a few packets ahead,
- * then its connection): they change nothing and may be skipped.
+ * would bounce its cache lines between the two.
  */
 struct sf_flow_key;
 const struct sf_flow_key *sf_flow_key(const struct sf_flow_table *t);
 uint32_t sf_flow_key_hash(const struct sf_flow_key *k, const struct sf_packet *p);
 uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p);
 void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t hash);
-void sf_flow_prefetch_slot(const struct sf_flow_table *t, uint32_t hash);
-void sf_flow_prefetch_conn(const struct sf_flow_table *t, uint32_t hash);
 /* Finish connections idle at capture time now (live capture calls this on quiet links). */
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now);
 /* End of input: finish every open connection, in id order. */

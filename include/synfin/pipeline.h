@@ -30,14 +30,11 @@ void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct 
 /*
  * Batches (see sf_flow_hash): the reader thread hashes each decoded segment
  * with sf_flow_key_hash(sf_pipeline_flow_key(pl), p), the only part of the
- * pipeline it reads; this thread passes the value back with the segment,
- * and sf_pipeline_prefetch warms the cache for a segment `far` (the slot) or
- * not far (the connection) ahead of the one being routed.
+ * pipeline it reads; this thread passes the value back with the segment.
  */
 const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl);
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
 				bool filtered, uint32_t hash);
-void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash, bool far);
 /* Live capture on a quiet link: finish connections idle at wall time now. */
 void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now);
 /* The report's input section, for the caller to fill source/name/linktype/stats. */
