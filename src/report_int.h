@@ -34,7 +34,10 @@ struct sf_spill {
 	uint64_t file_hi;    /* bytes the file holds */
 	uint64_t punched;    /* file bytes below this offset were given back */
 	uint64_t drained;    /* record bytes drained since the last hole punch */
-	struct sf_buf rbuf;  /* a record read back from the file */
+	struct sf_buf rbuf;  /* a record read back from the file (when it cannot be mapped) */
+	const char *map;     /* the file mapped for reading back, NULL before the first read */
+	uint64_t map_len;    /* bytes of address space mapped (may run past the file's end) */
+	uint64_t map_read;   /* bytes read through the map since its pages were last dropped */
 };
 
 /*
