@@ -1,0 +1,41 @@
+/* ring.h - hand batches of work from one thread to another, in order. */
+#ifndef SYNFIN_RING_H
+#define SYNFIN_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A single-producer, single-consumer ring of SF_RING_SLOTS fixed-size
+ * slots. The producer fills the slot sf_ring_fill() gives it and passes it
+ * on with sf_ring_put(); the consumer takes the oldest full slot with
+ * sf_ring_take() and gives it back with sf_ring_done(). A slot belongs to
+ * one side at a time, so its contents need no lock; one mutex guards the
+ * two counters, taken once per slot.
+ *
+ * A side that waits is woken only when the ring is half empty (the
+ * producer) or half full (the consumer), or at the end: whichever thread is
+ * faster then sleeps once per SF_RING_SLOTS / 2 slots, not once per slot,
+ * so the two do not ping-pong through the kernel.
+ */
+#define SF_RING_SLOTS 16
+
+struct sf_ring;
+
+/* A ring of slots of slot_size bytes each (zeroed); NULL when out of memory. */
+struct sf_ring *sf_ring_new(size_t slot_size);
+/* Producer: an empty slot to fill, waiting for one; NULL once the consumer stopped. */
+void *sf_ring_fill(struct sf_ring *r);
+/* Producer: the slot sf_ring_fill gave is full; last: nothing comes after it. */
+void sf_ring_put(struct sf_ring *r, bool last);
+/* Producer: nothing more is coming (when the last slot was not marked so). */
+void sf_ring_close(struct sf_ring *r);
+/* Consumer: the oldest full slot, waiting for one; NULL once the producer closed and all were taken. */
+void *sf_ring_take(struct sf_ring *r);
+/* Consumer: done with the slot sf_ring_take gave. */
+void sf_ring_done(struct sf_ring *r);
+/* Consumer: wants no more; a producer waiting in sf_ring_fill gets NULL. */
+void sf_ring_stop(struct sf_ring *r);
+void sf_ring_free(struct sf_ring *r);
+
+#endif

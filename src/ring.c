@@ -1,0 +1,123 @@
+/* ring.c - a single-producer, single-consumer ring of batches (see ring.h). */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synfin/ring.h"
+
+struct sf_ring {
+	pthread_mutex_t mu;
+	pthread_cond_t not_full, not_empty;
+	uint64_t head, tail;  /* slots put / done */
+	bool closed;          /* the producer put its last slot */
+	bool stopped;         /* the consumer wants no more */
+	bool holding;         /* the consumer holds slot tail */
+	bool producer_waits;  /* sleeps on not_full */
+	bool consumer_waits;  /* sleeps on not_empty */
+	size_t slot_size;     /* a multiple of the cache line: the two sides never share one */
+	unsigned char *slots;
+};
+
+struct sf_ring *sf_ring_new(size_t slot_size)
+{
+	struct sf_ring *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->slot_size = (slot_size + 63) & ~(size_t)63;
+	r->slots = aligned_alloc(64, SF_RING_SLOTS * r->slot_size);
+	if (!r->slots || pthread_mutex_init(&r->mu, NULL) != 0) {
+		free(r->slots);
+		free(r);
+		return NULL;
+	}
+	memset(r->slots, 0, SF_RING_SLOTS * r->slot_size);
+	pthread_cond_init(&r->not_full, NULL);
+	pthread_cond_init(&r->not_empty, NULL);
+	return r;
+}
+
+static void *slot(struct sf_ring *r, uint64_t i)
+{
+	return r->slots + (size_t)(i % SF_RING_SLOTS) * r->slot_size;
+}
+
+void *sf_ring_fill(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->head - r->tail == SF_RING_SLOTS && !r->stopped) {
+		r->producer_waits = true;
+		pthread_cond_wait(&r->not_full, &r->mu);
+	}
+	r->producer_waits = false;
+	void *s = r->stopped ? NULL : slot(r, r->head);
+	pthread_mutex_unlock(&r->mu);
+	return s;
+}
+
+void sf_ring_put(struct sf_ring *r, bool last)
+{
+	pthread_mutex_lock(&r->mu);
+	r->head++;
+	if (last)
+		r->closed = true;
+	if (r->consumer_waits && (last || r->head - r->tail >= SF_RING_SLOTS / 2))
+		pthread_cond_signal(&r->not_empty);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void sf_ring_close(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->closed = true;
+	pthread_cond_signal(&r->not_empty);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void *sf_ring_take(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->head == r->tail && !r->closed) {
+		r->consumer_waits = true;
+		pthread_cond_wait(&r->not_empty, &r->mu);
+	}
+	r->consumer_waits = false;
+	void *s = NULL;
+	if (r->head != r->tail) {
+		s = slot(r, r->tail);
+		r->holding = true;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return s;
+}
+
+void sf_ring_done(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->holding) {
+		r->holding = false;
+		r->tail++;
+		if (r->producer_waits && r->head - r->tail <= SF_RING_SLOTS / 2)
+			pthread_cond_signal(&r->not_full);
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+void sf_ring_stop(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->stopped = true;
+	pthread_cond_signal(&r->not_full);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void sf_ring_free(struct sf_ring *r)
+{
+	if (!r)
+		return;
+	pthread_cond_destroy(&r->not_full);
+	pthread_cond_destroy(&r->not_empty);
+	pthread_mutex_destroy(&r->mu);
+	free(r->slots);
+	free(r);
+}
