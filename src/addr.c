@@ -43,10 +43,6 @@ int sf_addr_cmp(const struct sf_addr *x, const struct sf_addr *y)
 	return (c > 0) - (c < 0);
 }
 
-bool sf_addr_eq(const struct sf_addr *x, const struct sf_addr *y)
-{
-	return x->family == y->family && memcmp(x->b, y->b, sizeof(x->b)) == 0;
-}
 
 /*
  * IPv4 as a dotted quad; IPv6 in the RFC 5952 canonical form. glibc's

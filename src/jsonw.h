@@ -216,6 +216,24 @@ SF_JW_INLINE void sf_jw_u64(struct sf_jw *w, uint64_t v)
 	sf_jw_end_(w, o);
 }
 
+/*
+ * A string the caller knows needs no escaping: printable ASCII without '"'
+ * or '\\' (the names of outcomes, states and codes, a formatted address,
+ * Zeek's history letters). Copied between quotes, not scanned.
+ */
+SF_JW_INLINE void sf_jw_plain(struct sf_jw *w, const char *s, size_t n)
+{
+	char *o = sf_jw_value_(w, n + 2);
+
+	if (o == NULL)
+		return;
+	*o++ = '"';
+	memcpy(o, s, n);
+	o += n;
+	*o++ = '"';
+	sf_jw_end_(w, o);
+}
+
 /* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0. */
 size_t sf_utf8_len(const unsigned char *s, size_t n);
 

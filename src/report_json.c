@@ -40,6 +40,13 @@ static const char *side(const struct sf_conn *c, int ep)
 #define TS(w, k, t) do { SF_JW_KEY(w, k); sf_jw_ts(w, (t).sec, (t).nsec); } while (0)
 #define U64(w, k, v) do { SF_JW_KEY(w, k); sf_jw_u64(w, v); } while (0)
 #define STR(w, k, s) do { SF_JW_KEY(w, k); sf_jw_str(w, s); } while (0)
+/* A member whose value is one of synfin's own names (see sf_jw_plain). */
+#define NAME(w, k, s) do { SF_JW_KEY(w, k); name(w, s); } while (0)
+
+static void name(struct sf_jw *w, const char *s)
+{
+	sf_jw_plain(w, s, strlen(s));
+}
 
 /* A member whose name comes from a table (escaped like any string). */
 static void named_u64(struct sf_jw *w, const char *key, uint64_t v)
@@ -54,7 +61,7 @@ static void endpoint(struct sf_jw *w, const struct sf_endpoint *e)
 
 	sf_jw_obj(w);
 	SF_JW_KEY(w, "addr");
-	sf_jw_strn(w, a, sf_report_addr_text(&e->addr, a));
+	sf_jw_plain(w, a, sf_report_addr_text(&e->addr, a));
 	U64(w, "port", e->port);
 	sf_jw_obj_end(w);
 }
@@ -85,7 +92,7 @@ static void handshake(struct sf_jw *w, const struct sf_conn *c)
 {
 	SF_JW_KEY(w, "handshake");
 	sf_jw_obj(w);
-	STR(w, "outcome", sf_hs_outcome_name(c->hs_outcome));
+	NAME(w, "outcome", sf_hs_outcome_name(c->hs_outcome));
 	SF_JW_KEY(w, "syn");
 	seg(w, &c->syn);
 	SF_JW_KEY(w, "synack");
@@ -107,7 +114,7 @@ static void fin(struct sf_jw *w, const struct sf_conn *c, int ep)
 	const struct sf_fin_ref *f = &c->ep[ep].fin;
 
 	sf_jw_obj(w);
-	STR(w, "by", side(c, ep));
+	NAME(w, "by", side(c, ep));
 	U64(w, "frame", f->frame);
 	TS(w, "ts", f->ts);
 	U64(w, "seq", f->seq);
@@ -125,12 +132,12 @@ static void teardown(struct sf_jw *w, const struct sf_conn *c)
 
 	SF_JW_KEY(w, "teardown");
 	sf_jw_obj(w);
-	STR(w, "outcome", sf_td_outcome_name(c->td_outcome));
+	NAME(w, "outcome", sf_td_outcome_name(c->td_outcome));
 	SF_JW_KEY(w, "initiator");
 	if (c->td_initiator == 2)
-		sf_jw_str(w, "both");
+		name(w, "both");
 	else if (c->td_initiator == 0 || c->td_initiator == 1)
-		sf_jw_str(w, side(c, c->td_initiator));
+		name(w, side(c, c->td_initiator));
 	else
 		sf_jw_null(w);
 	SF_JW_KEY(w, "fin");
@@ -143,7 +150,7 @@ static void teardown(struct sf_jw *w, const struct sf_conn *c)
 	SF_JW_KEY(w, "rst");
 	if (c->rst.seen) {
 		sf_jw_obj(w);
-		STR(w, "by", side(c, c->rst.by));
+		NAME(w, "by", side(c, c->rst.by));
 		U64(w, "frame", c->rst.frame);
 		TS(w, "ts", c->rst.ts);
 		U64(w, "seq", c->rst.seq);
@@ -167,7 +174,7 @@ static void violations(struct sf_jw *w, const struct sf_conn *c)
 		msg[0] = '\0';
 		sf_violation_format(v, msg, sizeof msg);
 		sf_jw_obj(w);
-		STR(w, "code", sf_violation_name(v->code));
+		NAME(w, "code", sf_violation_name(v->code));
 		U64(w, "frame", v->frame);
 		SF_JW_KEY(w, "expected");
 		if (v->has_values)
@@ -180,7 +187,7 @@ static void violations(struct sf_jw *w, const struct sf_conn *c)
 		else
 			sf_jw_null(w);
 		STR(w, "message", msg);
-		STR(w, "by", side(c, v->by));
+		NAME(w, "by", side(c, v->by));
 		sf_jw_obj_end(w);
 	}
 	sf_jw_arr_end(w);
@@ -196,7 +203,7 @@ static void conn(struct sf_jw *w, const struct sf_conn *c)
 	endpoint(w, &c->ep[cl]);
 	SF_JW_KEY(w, "server");
 	endpoint(w, &c->ep[sv]);
-	STR(w, "roles", sf_roles_name(c->roles));
+	NAME(w, "roles", sf_roles_name(c->roles));
 	TS(w, "first_ts", c->first_ts);
 	TS(w, "last_ts", c->last_ts);
 	U64(w, "first_frame", c->first_frame);
@@ -209,19 +216,19 @@ static void conn(struct sf_jw *w, const struct sf_conn *c)
 	teardown(w, c);
 	SF_JW_KEY(w, "final_state");
 	sf_jw_obj(w);
-	STR(w, "client", sf_tcp_state_name(c->ep[cl].state));
-	STR(w, "server", sf_tcp_state_name(c->ep[sv].state));
+	NAME(w, "client", sf_tcp_state_name(c->ep[cl].state));
+	NAME(w, "server", sf_tcp_state_name(c->ep[sv].state));
 	sf_jw_obj_end(w);
 	SF_JW_KEY(w, "zeek");
 	sf_jw_obj(w);
-	STR(w, "conn_state", sf_zeek_conn_state(&c->zeek));
+	NAME(w, "conn_state", sf_zeek_conn_state(&c->zeek));
 	SF_JW_KEY(w, "history");
-	sf_jw_strn(w, c->zeek.history, strnlen(c->zeek.history, sizeof c->zeek.history));
+	sf_jw_plain(w, c->zeek.history, strnlen(c->zeek.history, sizeof c->zeek.history));
 	sf_jw_obj_end(w);
 	U64(w, "completeness", c->compl.mask);
 	violations(w, c);
 	/* extensions */
-	STR(w, "end_reason", sf_end_reason_name(c->end_reason));
+	NAME(w, "end_reason", sf_end_reason_name(c->end_reason));
 	U64(w, "violations_omitted", c->n_violations_dropped);
 	sf_jw_obj_end(w);
 }

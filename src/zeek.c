@@ -894,16 +894,13 @@ static bool plain_ok(const struct sf_zeek *z)
  * steps, in its order, with the branches such a segment cannot take left
  * out (init_endpoint(), the SYN/FIN/RST history letters and counters,
  * init_peer(), the state machine, the first-packet bookkeeping). No endpoint
- * state and no role changes, so of the public fields only the sizes can,
- * and of what TCP_Endpoint::Size() reads only ep's last_seq and peer's
- * ack_seq: refresh just the sizes whose input moved.
+ * state and no role changes, so no public field does either.
  */
 static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_zeek_ep *peer,
 			  bool is_orig, const struct sf_zeek_seg *s)
 {
 	uint8_t flags = s->flags;
 	uint32_t base_seq = s->seq, len = s->len;
-	uint32_t old_last_seq = ep->last_seq, old_peer_ack_seq = peer->ack_seq;
 
 	bool seq_underflow = false;
 	uint64_t rel_seq = get_relative_seq(ep, base_seq, ep->last_seq, ep->seq_wraps, &seq_underflow);
@@ -927,12 +924,6 @@ static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_ze
 		reass_ack_received(z, peer, ep, rel_ack);
 	if (len > 0 && !seq_underflow)
 		reass_data_sent(ep, rel_seq, len);
-
-	/* (a wrap count moves only together with the 32-bit value) */
-	if (ep->last_seq != old_last_seq)
-		z->size[is_orig ? 0 : 1] = ep_size(ep, peer);
-	if (peer->ack_seq != old_peer_ack_seq)
-		z->size[is_orig ? 1 : 0] = ep_size(peer, ep);
 }
 
 static void refresh_public(struct sf_zeek *z)
@@ -942,8 +933,12 @@ static void refresh_public(struct sf_zeek *z)
 	z->flipped = z->orig_ep != 0;
 	z->state[0] = (enum sf_zeek_ep_state)orig->state;
 	z->state[1] = (enum sf_zeek_ep_state)resp->state;
-	z->size[0] = ep_size(orig, resp);
-	z->size[1] = ep_size(resp, orig);
+}
+
+uint64_t sf_zeek_size(const struct sf_zeek *z, unsigned side)
+{
+	unsigned e = side == 0 ? z->orig_ep : 1u - z->orig_ep;
+	return ep_size(&z->ep[e], &z->ep[1u - e]);
 }
 
 /* Everything but a plain segment: start or restart the connection if need be, then process(). */
@@ -1010,7 +1005,7 @@ const char *sf_zeek_conn_state(const struct sf_zeek *z)
 
 	if (rs == SF_ZEEK_RESET) {
 		if (os == SF_ZEEK_SYN_SENT || os == SF_ZEEK_SYN_ACK_SENT ||
-		    (os == SF_ZEEK_RESET && z->size[0] == 0 && z->size[1] == 0))
+		    (os == SF_ZEEK_RESET && sf_zeek_size(z, 0) == 0 && sf_zeek_size(z, 1) == 0))
 			return "REJ";
 		else if (o_inactive)
 			return "RSTRH";

@@ -59,7 +59,8 @@ struct sf_zeek_ep {
 
 /*
  * Zero-initialise before the first sf_zeek_segment() call.
- * Public (read-only for callers): started, flipped, state, size, history.
+ * Public (read-only for callers): started, flipped, state, history; the
+ * sizes through sf_zeek_size().
  */
 struct sf_zeek {
 	bool started;
@@ -79,7 +80,6 @@ struct sf_zeek {
 	bool plain_ok;             /* a segment without SYN/FIN/RST may take the short path */
 	uint32_t hist_seen;        /* Connection::hist_seen */
 	enum sf_zeek_ep_state state[2]; /* [0] Zeek orig, [1] Zeek resp */
-	uint64_t size[2];               /* payload bytes per Zeek side (TCP_Endpoint::Size()) */
 	struct sf_zeek_ep ep[2];
 	/* public, written only when a letter is added */
 	uint8_t history_len;
@@ -95,6 +95,12 @@ struct sf_zeek {
  */
 void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_t dport,
 		     const struct sf_zeek_seg *s);
+/*
+ * Payload bytes of Zeek's orig (side 0) or resp (side 1): TCP_Endpoint::Size()
+ * of the endpoints as they are now (worked out when asked: only conn_state
+ * reads it, once per connection).
+ */
+uint64_t sf_zeek_size(const struct sf_zeek *z, unsigned side);
 /* conn_state per scripts/base/protocols/conn/main.zeek. */
 const char *sf_zeek_conn_state(const struct sf_zeek *z);
 /* Does Zeek treat port as a likely server port (used for the role guess too)? */

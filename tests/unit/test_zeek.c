@@ -78,8 +78,8 @@ Test(zeek, full_connection_with_data_and_fins_is_SF)
 	     SV(F_FA, Y + 8, X + 7, 0), CL(F_A, X + 7, Y + 9, 0));
 	EXPECT(&z, "ShADadFf", "SF");
 	cr_expect(sf_zeek_orig_is_first(&z));
-	cr_expect_eq(z.size[0], 5);
-	cr_expect_eq(z.size[1], 7);
+	cr_expect_eq(sf_zeek_size(&z, 0), 5);
+	cr_expect_eq(sf_zeek_size(&z, 1), 7);
 	cr_expect_eq(z.state[0], SF_ZEEK_CLOSED);
 	cr_expect_eq(z.state[1], SF_ZEEK_CLOSED);
 }
@@ -105,8 +105,8 @@ Test(zeek, rst_from_both_sides_without_data_is_REJ_by_sizes)
 	struct sf_zeek z = {0};
 	FEED(&z, CP, SP, CL(F_R, X, 0, 0), SV(F_R, Y, 0, 0));
 	EXPECT(&z, "Rr", "REJ");
-	cr_expect_eq(z.size[0], 0);
-	cr_expect_eq(z.size[1], 0);
+	cr_expect_eq(sf_zeek_size(&z, 0), 0);
+	cr_expect_eq(sf_zeek_size(&z, 1), 0);
 }
 
 Test(zeek, established_then_responder_rst_is_RSTR)
@@ -180,7 +180,7 @@ Test(zeek, established_not_closed_is_S1)
 	struct sf_zeek z = {0};
 	FEED(&z, CP, SP, HANDSHAKE, CL(F_PA, X + 1, Y + 1, 3));
 	EXPECT(&z, "ShAD", "S1");
-	cr_expect_eq(z.size[0], 3);
+	cr_expect_eq(sf_zeek_size(&z, 0), 3);
 }
 
 Test(zeek, midstream_traffic_is_OTH)
@@ -190,8 +190,8 @@ Test(zeek, midstream_traffic_is_OTH)
 	EXPECT(&z, "Dad", "OTH");
 	cr_expect_eq(z.state[0], SF_ZEEK_PARTIAL);
 	cr_expect_eq(z.state[1], SF_ZEEK_PARTIAL);
-	cr_expect_eq(z.size[0], 5);
-	cr_expect_eq(z.size[1], 9);
+	cr_expect_eq(sf_zeek_size(&z, 0), 5);
+	cr_expect_eq(sf_zeek_size(&z, 1), 9);
 }
 
 Test(zeek, synack_only_is_OTH)
