@@ -177,8 +177,12 @@ SF_JW_INLINE void sf_jw_end_(struct sf_jw *w, char *o)
 	w->b->len = (size_t)(o - w->b->p);
 }
 
-/* A member name given already quoted and escaped (q: n bytes); see SF_JW_KEY. */
-SF_JW_INLINE void sf_jw_key_raw(struct sf_jw *w, const char *q, size_t n)
+/*
+ * Write a member name given already quoted and escaped (q: n bytes), with
+ * room past it for need bytes of its value: returns where the value goes,
+ * or NULL (out of memory, or no object to put a member in).
+ */
+SF_JW_INLINE char *sf_jw_member_(struct sf_jw *w, const char *q, size_t n, size_t need)
 {
 	struct sf_buf *b = w->b;
 	char *o;
@@ -186,16 +190,26 @@ SF_JW_INLINE void sf_jw_key_raw(struct sf_jw *w, const char *q, size_t n)
 	/* objbits has no bit 0: this also refuses a key outside any container */
 	if (w->after_key || !(w->objbits & ((uint64_t)1 << w->depth))) {
 		w->bad = true;
-		return;
+		return NULL;
 	}
-	if (!sf_buf_room(b, n + 2 + SF_JW_SEP_MAX(w)))
-		return;
+	if (!sf_buf_room(b, n + 2 + SF_JW_SEP_MAX(w) + need))
+		return NULL;
 	o = sf_jw_sep_(w, b->p + b->len);
 	memcpy(o, q, n);
 	o += n;
 	*o++ = ':';
 	if (w->indent > 0)
 		*o++ = ' ';
+	return o;
+}
+
+/* A member name given already quoted and escaped (q: n bytes); see SF_JW_KEY. */
+SF_JW_INLINE void sf_jw_key_raw(struct sf_jw *w, const char *q, size_t n)
+{
+	char *o = sf_jw_member_(w, q, n, 0);
+
+	if (o == NULL)
+		return;
 	sf_jw_end_(w, o);
 	w->after_key = true;
 }
@@ -203,17 +217,33 @@ SF_JW_INLINE void sf_jw_key_raw(struct sf_jw *w, const char *q, size_t n)
 /* A member name that is a string literal of plain ASCII needing no escape. */
 #define SF_JW_KEY(w, lit) sf_jw_key_raw((w), "\"" lit "\"", sizeof(lit) + 1)
 
-SF_JW_INLINE void sf_jw_u64(struct sf_jw *w, uint64_t v)
+/* v's digits at o (room for SF_U64_DEC_MAX checked); returns the end. */
+SF_JW_INLINE char *sf_jw_put_u64_(char *o, uint64_t v)
 {
-	char *o = sf_jw_value_(w, SF_U64_DEC_MAX);
-
-	if (o == NULL)
-		return;
 	if (v < 10) /* counters that are mostly 0 */
 		*o++ = (char)('0' + v);
 	else
 		o += sf_u64_dec(o, v);
-	sf_jw_end_(w, o);
+	return o;
+}
+
+SF_JW_INLINE void sf_jw_u64(struct sf_jw *w, uint64_t v)
+{
+	char *o = sf_jw_value_(w, SF_U64_DEC_MAX);
+
+	if (o != NULL)
+		sf_jw_end_(w, sf_jw_put_u64_(o, v));
+}
+
+/* A member with an unsigned value, its name a literal as for SF_JW_KEY: one room check for both. */
+#define SF_JW_MEMBER_U64(w, lit, v) sf_jw_member_u64_((w), "\"" lit "\"", sizeof(lit) + 1, (v))
+
+SF_JW_INLINE void sf_jw_member_u64_(struct sf_jw *w, const char *q, size_t n, uint64_t v)
+{
+	char *o = sf_jw_member_(w, q, n, SF_U64_DEC_MAX);
+
+	if (o != NULL)
+		sf_jw_end_(w, sf_jw_put_u64_(o, v));
 }
 
 /*
@@ -221,17 +251,32 @@ SF_JW_INLINE void sf_jw_u64(struct sf_jw *w, uint64_t v)
  * or '\\' (the names of outcomes, states and codes, a formatted address,
  * Zeek's history letters). Copied between quotes, not scanned.
  */
-SF_JW_INLINE void sf_jw_plain(struct sf_jw *w, const char *s, size_t n)
+SF_JW_INLINE char *sf_jw_put_plain_(char *o, const char *s, size_t n)
 {
-	char *o = sf_jw_value_(w, n + 2);
-
-	if (o == NULL)
-		return;
 	*o++ = '"';
 	memcpy(o, s, n);
 	o += n;
 	*o++ = '"';
-	sf_jw_end_(w, o);
+	return o;
+}
+
+SF_JW_INLINE void sf_jw_plain(struct sf_jw *w, const char *s, size_t n)
+{
+	char *o = sf_jw_value_(w, n + 2);
+
+	if (o != NULL)
+		sf_jw_end_(w, sf_jw_put_plain_(o, s, n));
+}
+
+/* A member with a plain string value (see sf_jw_plain), its name a literal as for SF_JW_KEY. */
+#define SF_JW_MEMBER_PLAIN(w, lit, s, n) sf_jw_member_plain_((w), "\"" lit "\"", sizeof(lit) + 1, (s), (n))
+
+SF_JW_INLINE void sf_jw_member_plain_(struct sf_jw *w, const char *q, size_t qn, const char *s, size_t n)
+{
+	char *o = sf_jw_member_(w, q, qn, n + 2);
+
+	if (o != NULL)
+		sf_jw_end_(w, sf_jw_put_plain_(o, s, n));
 }
 
 /* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0. */

@@ -38,10 +38,10 @@ static const char *side(const struct sf_conn *c, int ep)
 
 /* One member whose name is a string literal (see SF_JW_KEY). */
 #define TS(w, k, t) do { SF_JW_KEY(w, k); sf_jw_ts(w, (t).sec, (t).nsec); } while (0)
-#define U64(w, k, v) do { SF_JW_KEY(w, k); sf_jw_u64(w, v); } while (0)
+#define U64(w, k, v) SF_JW_MEMBER_U64(w, k, v)
 #define STR(w, k, s) do { SF_JW_KEY(w, k); sf_jw_str(w, s); } while (0)
 /* A member whose value is one of synfin's own names (see sf_jw_plain). */
-#define NAME(w, k, s) do { SF_JW_KEY(w, k); name(w, s); } while (0)
+#define NAME(w, k, s) do { const char *s_ = (s); SF_JW_MEMBER_PLAIN(w, k, s_, strlen(s_)); } while (0)
 
 static void name(struct sf_jw *w, const char *s)
 {
@@ -60,8 +60,7 @@ static void endpoint(struct sf_jw *w, const struct sf_endpoint *e)
 	char a[SF_ADDR_STRLEN];
 
 	sf_jw_obj(w);
-	SF_JW_KEY(w, "addr");
-	sf_jw_plain(w, a, sf_report_addr_text(&e->addr, a));
+	SF_JW_MEMBER_PLAIN(w, "addr", a, sf_report_addr_text(&e->addr, a));
 	U64(w, "port", e->port);
 	sf_jw_obj_end(w);
 }
