@@ -100,7 +100,7 @@ struct sf_flow_table {
  * reason Suricata seeds its flow hash). Two multiplications for an IPv4
  * tuple, where SipHash-1-3 took 150 instructions of dependent rounds.
  */
-static uint32_t pms_hash(const struct sf_flow_key *k, const uint32_t *x, size_t n)
+static inline uint32_t pms_hash(const struct sf_flow_key *k, const uint32_t *x, size_t n)
 {
 	uint64_t h = k->b;
 	for (size_t i = 0; i + 1 < n; i += 2)
@@ -126,20 +126,24 @@ static uint32_t load32(const uint8_t *b)
 
 /*
  * Direction-free: the (address, port) pairs are put in a fixed order first.
- * IPv4 tuples (the common case) hash four words; IPv6 ten.
+ * IPv4 tuples (the common case) hash four words, with two multiplications,
+ * inline in the reader's per-packet path; IPv6 ten.
  */
-static uint32_t tuple_hash(const struct sf_flow_key *k, const struct sf_addr *a, uint16_t ap,
-			   const struct sf_addr *b, uint16_t bp)
+static inline uint32_t tuple_hash_v4(const struct sf_flow_key *k, const struct sf_addr *a, uint16_t ap,
+				     const struct sf_addr *b, uint16_t bp)
 {
-	if (a->family == 4 && b->family == 4) {
-		uint32_t x = load32(a->b), y = load32(b->b);
-		uint64_t k0 = (uint64_t)x << 16 | ap, k1 = (uint64_t)y << 16 | bp;
-		/* min and max: either direction is equally likely, so no branch */
-		uint64_t ka = k0 < k1 ? k0 : k1, kb = k0 < k1 ? k1 : k0;
-		uint32_t w[4] = {(uint32_t)(ka >> 16), (uint32_t)(kb >> 16),
-				 (uint32_t)(ka & 0xffff) << 16 | (uint32_t)(kb & 0xffff), 4};
-		return pms_hash(k, w, 4);
-	}
+	uint64_t k0 = (uint64_t)load32(a->b) << 16 | ap, k1 = (uint64_t)load32(b->b) << 16 | bp;
+	/* min and max: either direction is equally likely, so no branch */
+	uint64_t ka = k0 < k1 ? k0 : k1, kb = k0 < k1 ? k1 : k0;
+	uint32_t w[4] = {(uint32_t)(ka >> 16), (uint32_t)(kb >> 16),
+			 (uint32_t)(ka & 0xffff) << 16 | (uint32_t)(kb & 0xffff), 4};
+	return pms_hash(k, w, 4);
+}
+
+/* Any other tuple (IPv6, or mixed families): ten words. */
+static uint32_t tuple_hash_any(const struct sf_flow_key *k, const struct sf_addr *a, uint16_t ap,
+			       const struct sf_addr *b, uint16_t bp)
+{
 	int cmp = sf_addr_cmp(a, b);
 	if (cmp > 0 || (cmp == 0 && ap > bp)) {
 		const struct sf_addr *ta = a;
@@ -157,6 +161,14 @@ static uint32_t tuple_hash(const struct sf_flow_key *k, const struct sf_addr *a,
 	w[8] = (uint32_t)ap << 16 | bp;
 	w[9] = (uint32_t)a->family << 8 | b->family;
 	return pms_hash(k, w, HASH_WORDS);
+}
+
+static inline uint32_t tuple_hash(const struct sf_flow_key *k, const struct sf_addr *a, uint16_t ap,
+				  const struct sf_addr *b, uint16_t bp)
+{
+	if (a->family == 4 && b->family == 4)
+		return tuple_hash_v4(k, a, ap, b, bp);
+	return tuple_hash_any(k, a, ap, b, bp);
 }
 
 /* ---- lists --------------------------------------------------------------- */
