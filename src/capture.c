@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synfin/alloc.h"
 #include "synfin/capture.h"
 #include "synfin/msg.h"
 
@@ -52,7 +53,7 @@ static void set_err(char *err, size_t errlen, const char *msg)
 struct sf_capture *sf_capture_open_file(const char *path, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct sf_capture *c = calloc(1, sizeof *c);
+	struct sf_capture *c = sf_calloc_lines(sizeof *c);
 	if (!c) {
 		set_err(err, errlen, "out of memory");
 		return NULL;
@@ -96,7 +97,7 @@ struct sf_capture *sf_capture_open_live(const char *iface, const struct sf_captu
 					char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct sf_capture *c = calloc(1, sizeof *c);
+	struct sf_capture *c = sf_calloc_lines(sizeof *c);
 	if (!c) {
 		set_err(err, errlen, "out of memory");
 		return NULL;

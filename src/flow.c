@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "synfin/alloc.h"
 #include "synfin/classify.h"
 #include "synfin/flow.h"
 #include "synfin/track.h"
@@ -386,7 +387,7 @@ static int64_t secs_to_ns(double secs)
 
 struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink sink, void *ctx)
 {
-	struct sf_flow_table *t = calloc(1, sizeof *t);
+	struct sf_flow_table *t = sf_calloc_lines(sizeof *t);
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;

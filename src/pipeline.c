@@ -1,6 +1,7 @@
 /* pipeline.c - decode each frame, route it to its connection, hand finished ones to the report. */
 #include <stdlib.h>
 
+#include "synfin/alloc.h"
 #include "synfin/check.h"
 #include "synfin/decode.h"
 #include "synfin/pipeline.h"
@@ -30,7 +31,7 @@ static void sink(struct sf_conn *c, void *ctx)
 
 struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o)
 {
-	struct sf_pipeline *pl = calloc(1, sizeof *pl);
+	struct sf_pipeline *pl = sf_calloc_lines(sizeof *pl);
 	if (!pl)
 		return NULL;
 	pl->check = o->check;

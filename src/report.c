@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "synfin/addr.h"
+#include "synfin/alloc.h"
 #include "synfin/conn.h"
 #include "synfin/flow.h"
 #include "synfin/report.h"
@@ -147,7 +148,7 @@ void sf_report_endpoint_text(const struct sf_endpoint *e, char *buf, size_t len)
 
 struct sf_report *sf_report_new(const struct sf_report_opts *opts)
 {
-	struct sf_report *r = calloc(1, sizeof *r);
+	struct sf_report *r = sf_calloc_lines(sizeof *r);
 
 	if (r == NULL)
 		return NULL;
