@@ -95,10 +95,7 @@ struct sf_jw {
 };
 
 void sf_jw_init(struct sf_jw *w, struct sf_buf *b, unsigned indent, unsigned base);
-void sf_jw_obj(struct sf_jw *w);
-void sf_jw_obj_end(struct sf_jw *w);
-void sf_jw_arr(struct sf_jw *w);
-void sf_jw_arr_end(struct sf_jw *w);
+/* sf_jw_obj, sf_jw_obj_end, sf_jw_arr, sf_jw_arr_end: inline, below */
 /* An object member's name (any bytes: escaped, invalid UTF-8 replaced); NULL is treated as "". */
 void sf_jw_key(struct sf_jw *w, const char *k);
 /*
@@ -176,6 +173,84 @@ SF_JW_INLINE void sf_jw_end_(struct sf_jw *w, char *o)
 {
 	w->b->len = (size_t)(o - w->b->p);
 }
+
+/* ---- containers ---- */
+
+/* Open an object (obj) or an array with the bracket c. */
+SF_JW_INLINE void sf_jw_open_(struct sf_jw *w, char c, bool obj)
+{
+	uint64_t bit;
+	char *o;
+
+	if (w->depth >= SF_JW_MAX_DEPTH) {
+		w->bad = true;
+		return;
+	}
+	o = sf_jw_value_(w, 1);
+	if (o == NULL)
+		return;
+	*o++ = c;
+	sf_jw_end_(w, o);
+	w->depth++;
+	w->nl += w->indent;
+	bit = (uint64_t)1 << w->depth;
+	w->nonempty &= ~bit;
+	if (obj)
+		w->objbits |= bit;
+	else
+		w->objbits &= ~bit;
+}
+
+/* Close the innermost container, an object (obj) or an array, with c. */
+SF_JW_INLINE void sf_jw_close_(struct sf_jw *w, char c, bool obj)
+{
+	struct sf_buf *b = w->b;
+	uint64_t bit = (uint64_t)1 << w->depth;
+	bool had = (w->nonempty & bit) != 0;
+	char *o;
+
+	if (w->depth == 0 || ((w->objbits & bit) != 0) != obj || w->after_key) {
+		w->bad = true;
+		return;
+	}
+	w->depth--;
+	w->nl -= w->indent;
+	if (!sf_buf_room(b, (size_t)w->nl + 34))
+		return;
+	o = b->p + b->len;
+	if (had && w->indent > 0) {
+		if (w->nl < 32) {
+			memcpy(o, sf_jw_nl_spaces_, 32);
+		} else {
+			o[0] = '\n';
+			memset(o + 1, ' ', w->nl);
+		}
+		o += w->nl + 1;
+	}
+	*o++ = c;
+	sf_jw_end_(w, o);
+}
+
+SF_JW_INLINE void sf_jw_obj(struct sf_jw *w)
+{
+	sf_jw_open_(w, '{', true);
+}
+
+SF_JW_INLINE void sf_jw_obj_end(struct sf_jw *w)
+{
+	sf_jw_close_(w, '}', true);
+}
+
+SF_JW_INLINE void sf_jw_arr(struct sf_jw *w)
+{
+	sf_jw_open_(w, '[', false);
+}
+
+SF_JW_INLINE void sf_jw_arr_end(struct sf_jw *w)
+{
+	sf_jw_close_(w, ']', false);
+}
+
 
 /*
  * Write a member name given already quoted and escaped (q: n bytes), with
@@ -266,6 +341,20 @@ SF_JW_INLINE void sf_jw_plain(struct sf_jw *w, const char *s, size_t n)
 
 	if (o != NULL)
 		sf_jw_end_(w, sf_jw_put_plain_(o, s, n));
+}
+
+/* sec + nsec / 1e9 as sf_jw_ts writes it, at o (room for SF_FIXED9_MAX checked); returns the end. */
+char *sf_jw_put_ts_(char *o, int64_t sec, uint32_t nsec);
+
+/* A member with a time stamp value (as sf_jw_ts), its name a literal as for SF_JW_KEY. */
+#define SF_JW_MEMBER_TS(w, lit, sec, nsec) sf_jw_member_ts_((w), "\"" lit "\"", sizeof(lit) + 1, (sec), (nsec))
+
+SF_JW_INLINE void sf_jw_member_ts_(struct sf_jw *w, const char *q, size_t n, int64_t sec, uint32_t nsec)
+{
+	char *o = sf_jw_member_(w, q, n, SF_FIXED9_MAX);
+
+	if (o != NULL)
+		sf_jw_end_(w, sf_jw_put_ts_(o, sec, nsec));
 }
 
 /* A member with a plain string value (see sf_jw_plain), its name a literal as for SF_JW_KEY. */

@@ -37,7 +37,7 @@ static const char *side(const struct sf_conn *c, int ep)
 }
 
 /* One member whose name is a string literal (see SF_JW_KEY). */
-#define TS(w, k, t) do { SF_JW_KEY(w, k); sf_jw_ts(w, (t).sec, (t).nsec); } while (0)
+#define TS(w, k, t) SF_JW_MEMBER_TS(w, k, (t).sec, (t).nsec)
 #define U64(w, k, v) SF_JW_MEMBER_U64(w, k, v)
 #define STR(w, k, s) do { SF_JW_KEY(w, k); sf_jw_str(w, s); } while (0)
 /* A member whose value is one of synfin's own names (see sf_jw_plain). */
