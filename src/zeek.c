@@ -902,8 +902,11 @@ static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_ze
 	uint8_t flags = s->flags;
 	uint32_t base_seq = s->seq, len = s->len;
 
+	/* only data is reassembled: a bare ACK's relative seq is not needed */
 	bool seq_underflow = false;
-	uint64_t rel_seq = get_relative_seq(ep, base_seq, ep->last_seq, ep->seq_wraps, &seq_underflow);
+	uint64_t rel_seq = 0;
+	if (len > 0)
+		rel_seq = get_relative_seq(ep, base_seq, ep->last_seq, ep->seq_wraps, &seq_underflow);
 
 	update_history_plain(z, is_orig, flags, len);
 	update_window(z, ep, peer, s->window, flags);
