@@ -300,7 +300,7 @@ static bool string_room(struct sf_jw *w, size_t n, size_t *need)
 }
 
 /* Write s (n bytes) quoted and escaped at o (room checked); returns the end. */
-static char *put_string(char *o, const char *s, size_t n)
+char *sf_jw_put_string_(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *u = (const unsigned char *)s;
@@ -402,7 +402,7 @@ void sf_jw_key(struct sf_jw *w, const char *k)
 	if (!string_room(w, n, &need) || !sf_buf_room(b, need + 2 + SF_JW_SEP_MAX(w)))
 		return;
 	o = sf_jw_sep_(w, b->p + b->len);
-	o = put_string(o, k, n);
+	o = sf_jw_put_string_(o, k, n);
 	*o++ = ':';
 	if (w->indent > 0)
 		*o++ = ' ';
@@ -423,7 +423,7 @@ void sf_jw_strn(struct sf_jw *w, const char *s, size_t n)
 		return;
 	o = sf_jw_value_(w, need);
 	if (o != NULL)
-		sf_jw_end_(w, put_string(o, s, n));
+		sf_jw_end_(w, sf_jw_put_string_(o, s, n));
 }
 
 void sf_jw_str(struct sf_jw *w, const char *s)
@@ -482,14 +482,6 @@ void sf_jw_bool(struct sf_jw *w, bool v)
 	sf_jw_end_(w, o);
 }
 
-static void put_fixed(struct sf_jw *w, bool neg, uint64_t whole, uint32_t frac)
-{
-	char *o = sf_jw_value_(w, SF_FIXED9_MAX);
-
-	if (o != NULL)
-		sf_jw_end_(w, o + sf_fixed9(o, neg, whole, frac));
-}
-
 char *sf_jw_put_ts_(char *o, int64_t sec, uint32_t nsec)
 {
 	bool neg;
@@ -517,7 +509,7 @@ static void ts_norm(int64_t *sec, uint32_t *nsec)
 	*sec = *sec > INT64_MAX - (int64_t)carry ? INT64_MAX : *sec + (int64_t)carry;
 }
 
-void sf_jw_ts_diff(struct sf_jw *w, int64_t a_sec, uint32_t a_nsec, int64_t b_sec, uint32_t b_nsec)
+char *sf_jw_put_ts_diff_(char *o, int64_t a_sec, uint32_t a_nsec, int64_t b_sec, uint32_t b_nsec)
 {
 	bool neg = false;
 	uint64_t whole;
@@ -543,5 +535,13 @@ void sf_jw_ts_diff(struct sf_jw *w, int64_t a_sec, uint32_t a_nsec, int64_t b_se
 		whole--;
 		frac = a_nsec + NS_PER_SEC - b_nsec;
 	}
-	put_fixed(w, neg, whole, frac);
+	return o + sf_fixed9(o, neg, whole, frac);
+}
+
+void sf_jw_ts_diff(struct sf_jw *w, int64_t a_sec, uint32_t a_nsec, int64_t b_sec, uint32_t b_nsec)
+{
+	char *o = sf_jw_value_(w, SF_FIXED9_MAX);
+
+	if (o != NULL)
+		sf_jw_end_(w, sf_jw_put_ts_diff_(o, a_sec, a_nsec, b_sec, b_nsec));
 }

@@ -343,8 +343,16 @@ SF_JW_INLINE void sf_jw_plain(struct sf_jw *w, const char *s, size_t n)
 		sf_jw_end_(w, sf_jw_put_plain_(o, s, n));
 }
 
-/* sec + nsec / 1e9 as sf_jw_ts writes it, at o (room for SF_FIXED9_MAX checked); returns the end. */
+/*
+ * The pieces below write at o, with the room already checked, and return
+ * the end: for a caller that checks room once for many pieces.
+ */
+/* sec + nsec / 1e9 as sf_jw_ts writes it (SF_FIXED9_MAX bytes at most). */
 char *sf_jw_put_ts_(char *o, int64_t sec, uint32_t nsec);
+/* a - b as sf_jw_ts_diff writes it (SF_FIXED9_MAX bytes at most). */
+char *sf_jw_put_ts_diff_(char *o, int64_t a_sec, uint32_t a_nsec, int64_t b_sec, uint32_t b_nsec);
+/* s quoted and escaped as sf_jw_strn writes it (6 * n + 2 bytes at most). */
+char *sf_jw_put_string_(char *o, const char *s, size_t n);
 
 /* A member with a time stamp value (as sf_jw_ts), its name a literal as for SF_JW_KEY. */
 #define SF_JW_MEMBER_TS(w, lit, sec, nsec) sf_jw_member_ts_((w), "\"" lit "\"", sizeof(lit) + 1, (sec), (nsec))

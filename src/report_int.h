@@ -104,6 +104,12 @@ static inline uint32_t stored_violations(const struct sf_conn *c)
  */
 
 /* report_json.c */
+/* A violation's message is cut to this many bytes, NUL included. */
+#define VIOLATION_MSG_MAX 256
+/* Room checked for a json(l) record without its violations: the widest takes 2,462 bytes (json; test_report). */
+#define REC_BASE_ROOM 4096u
+/* Room checked for each violation: its message escaped (6 bytes a byte at most) and the rest. */
+#define REC_VIOLATION_ROOM (6u * VIOLATION_MSG_MAX + 512u)
 void sf_report_json_begin(struct sf_report *r);
 void sf_report_json_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
 void sf_report_json_put(struct sf_report *r, const char *p, size_t n);

@@ -17,7 +17,6 @@
 #include "jsonw.h"
 #include "report_int.h"
 
-#define VIOLATION_MSG_MAX 256
 
 /*
  * The document is written the way jansson's JSON_INDENT(2) would write it
@@ -37,16 +36,8 @@ static const char *side(const struct sf_conn *c, int ep)
 }
 
 /* One member whose name is a string literal (see SF_JW_KEY). */
-#define TS(w, k, t) SF_JW_MEMBER_TS(w, k, (t).sec, (t).nsec)
 #define U64(w, k, v) SF_JW_MEMBER_U64(w, k, v)
 #define STR(w, k, s) do { SF_JW_KEY(w, k); sf_jw_str(w, s); } while (0)
-/* A member whose value is one of synfin's own names (see sf_jw_plain). */
-#define NAME(w, k, s) do { const char *s_ = (s); SF_JW_MEMBER_PLAIN(w, k, s_, strlen(s_)); } while (0)
-
-static void name(struct sf_jw *w, const char *s)
-{
-	sf_jw_plain(w, s, strlen(s));
-}
 
 /* A member whose name comes from a table (escaped like any string). */
 static void named_u64(struct sf_jw *w, const char *key, uint64_t v)
@@ -55,181 +46,333 @@ static void named_u64(struct sf_jw *w, const char *key, uint64_t v)
 	sf_jw_u64(w, v);
 }
 
-static void endpoint(struct sf_jw *w, const struct sf_endpoint *e)
+/* ---- connection records -------------------------------------------------- */
+
+/*
+ * A record is written once per connection, hundreds of thousands of times
+ * per capture, so it does not go through the general writer (sf_jw, which
+ * works out each separator and checks room piece by piece): the room is
+ * checked once for the whole record (and once per violation), the
+ * separators are known where each member is written (KEY1 for the first
+ * member of an object, KEY for the others), and the cursor stays in a
+ * local. The bytes are the same: jansson's JSON_COMPACT (jsonl) or its
+ * JSON_INDENT(2) nested CONN_BASE spaces deep (json).
+ */
+struct rec {
+	char *o;      /* where the next byte goes */
+	bool pretty;  /* JSON_INDENT(2), else JSON_COMPACT */
+	unsigned nl;  /* pretty: spaces that start a line at the current depth (< 32) */
+};
+
+static inline void rec_newline(struct rec *e)
+{
+	if (e->pretty) {
+		memcpy(e->o, sf_jw_nl_spaces_, 32); /* nl < 32: a fixed-size copy */
+		e->o += e->nl + 1;
+	}
+}
+
+static inline void rec_open(struct rec *e, char c)
+{
+	*e->o++ = c;
+	e->nl += 2;
+}
+
+/* Close a container that has members. */
+static inline void rec_close(struct rec *e, char c)
+{
+	e->nl -= 2;
+	rec_newline(e);
+	*e->o++ = c;
+}
+
+/* Close an array that may be empty ("[]" then, as jansson writes it). */
+static inline void rec_close_arr(struct rec *e, bool had)
+{
+	e->nl -= 2;
+	if (had)
+		rec_newline(e);
+	*e->o++ = ']';
+}
+
+/* A member's name, quoted (q: n bytes); first: the object's first member. */
+static inline void rec_key(struct rec *e, const char *q, size_t n, bool first)
+{
+	if (!first)
+		*e->o++ = ',';
+	rec_newline(e);
+	memcpy(e->o, q, n);
+	e->o += n;
+	*e->o++ = ':';
+	if (e->pretty)
+		*e->o++ = ' ';
+}
+
+#define KEY(e, lit) rec_key((e), "\"" lit "\"", sizeof(lit) + 1, false)
+#define KEY1(e, lit) rec_key((e), "\"" lit "\"", sizeof(lit) + 1, true)
+
+/* An array element's separator; first: the array's first element. */
+static inline void rec_elem(struct rec *e, bool first)
+{
+	if (!first)
+		*e->o++ = ',';
+	rec_newline(e);
+}
+
+static inline void rec_u64(struct rec *e, uint64_t v)
+{
+	e->o = sf_jw_put_u64_(e->o, v);
+}
+
+static inline void rec_ts(struct rec *e, struct sf_ts t)
+{
+	e->o = sf_jw_put_ts_(e->o, t.sec, t.nsec);
+}
+
+/* One of synfin's own names, or other text that needs no escaping (see sf_jw_plain). */
+static inline void rec_name(struct rec *e, const char *s)
+{
+	e->o = sf_jw_put_plain_(e->o, s, strlen(s));
+}
+
+static inline void rec_null(struct rec *e)
+{
+	memcpy(e->o, "null", 4);
+	e->o += 4;
+}
+
+static void rec_endpoint(struct rec *e, const struct sf_endpoint *ep)
 {
 	char a[SF_ADDR_STRLEN];
 
-	sf_jw_obj(w);
-	SF_JW_MEMBER_PLAIN(w, "addr", a, sf_report_addr_text(&e->addr, a));
-	U64(w, "port", e->port);
-	sf_jw_obj_end(w);
+	rec_open(e, '{');
+	KEY1(e, "addr");
+	e->o = sf_jw_put_plain_(e->o, a, sf_report_addr_text(&ep->addr, a));
+	KEY(e, "port");
+	rec_u64(e, ep->port);
+	rec_close(e, '}');
 }
 
-static void pair(struct sf_jw *w, uint64_t client, uint64_t server)
+static void rec_pair(struct rec *e, uint64_t client, uint64_t server)
 {
-	sf_jw_obj(w);
-	U64(w, "client", client);
-	U64(w, "server", server);
-	sf_jw_obj_end(w);
+	rec_open(e, '{');
+	KEY1(e, "client");
+	rec_u64(e, client);
+	KEY(e, "server");
+	rec_u64(e, server);
+	rec_close(e, '}');
 }
 
-static void seg(struct sf_jw *w, const struct sf_seg_ref *s)
+static void rec_seg(struct rec *e, const struct sf_seg_ref *s)
 {
 	if (!s->seen) {
-		sf_jw_null(w);
+		rec_null(e);
 		return;
 	}
-	sf_jw_obj(w);
-	U64(w, "frame", s->frame);
-	TS(w, "ts", s->ts);
-	U64(w, "seq", s->seq);
-	U64(w, "ack", s->ack);
-	sf_jw_obj_end(w);
+	rec_open(e, '{');
+	KEY1(e, "frame");
+	rec_u64(e, s->frame);
+	KEY(e, "ts");
+	rec_ts(e, s->ts);
+	KEY(e, "seq");
+	rec_u64(e, s->seq);
+	KEY(e, "ack");
+	rec_u64(e, s->ack);
+	rec_close(e, '}');
 }
 
-static void handshake(struct sf_jw *w, const struct sf_conn *c)
+static void rec_handshake(struct rec *e, const struct sf_conn *c)
 {
-	SF_JW_KEY(w, "handshake");
-	sf_jw_obj(w);
-	NAME(w, "outcome", sf_hs_outcome_name(c->hs_outcome));
-	SF_JW_KEY(w, "syn");
-	seg(w, &c->syn);
-	SF_JW_KEY(w, "synack");
-	seg(w, &c->synack);
-	SF_JW_KEY(w, "ack");
-	seg(w, &c->hs_ack);
-	U64(w, "syn_retransmits", c->syn_retransmits);
-	U64(w, "synack_retransmits", c->synack_retransmits);
-	SF_JW_KEY(w, "rtt");
+	KEY(e, "handshake");
+	rec_open(e, '{');
+	KEY1(e, "outcome");
+	rec_name(e, sf_hs_outcome_name(c->hs_outcome));
+	KEY(e, "syn");
+	rec_seg(e, &c->syn);
+	KEY(e, "synack");
+	rec_seg(e, &c->synack);
+	KEY(e, "ack");
+	rec_seg(e, &c->hs_ack);
+	KEY(e, "syn_retransmits");
+	rec_u64(e, c->syn_retransmits);
+	KEY(e, "synack_retransmits");
+	rec_u64(e, c->synack_retransmits);
+	KEY(e, "rtt");
 	if (c->syn.seen && c->hs_ack.seen)
-		sf_jw_ts_diff(w, c->hs_ack.ts.sec, c->hs_ack.ts.nsec, c->syn.ts.sec, c->syn.ts.nsec);
+		e->o = sf_jw_put_ts_diff_(e->o, c->hs_ack.ts.sec, c->hs_ack.ts.nsec, c->syn.ts.sec, c->syn.ts.nsec);
 	else
-		sf_jw_null(w);
-	sf_jw_obj_end(w);
+		rec_null(e);
+	rec_close(e, '}');
 }
 
-static void fin(struct sf_jw *w, const struct sf_conn *c, int ep)
+static void rec_fin(struct rec *e, const struct sf_conn *c, int ep, bool first)
 {
 	const struct sf_fin_ref *f = &c->ep[ep].fin;
 
-	sf_jw_obj(w);
-	NAME(w, "by", side(c, ep));
-	U64(w, "frame", f->frame);
-	TS(w, "ts", f->ts);
-	U64(w, "seq", f->seq);
-	SF_JW_KEY(w, "acked_frame");
+	rec_elem(e, first);
+	rec_open(e, '{');
+	KEY1(e, "by");
+	rec_name(e, side(c, ep));
+	KEY(e, "frame");
+	rec_u64(e, f->frame);
+	KEY(e, "ts");
+	rec_ts(e, f->ts);
+	KEY(e, "seq");
+	rec_u64(e, f->seq);
+	KEY(e, "acked_frame");
 	if (f->acked)
-		sf_jw_u64(w, f->acked_frame);
+		rec_u64(e, f->acked_frame);
 	else
-		sf_jw_null(w);
-	sf_jw_obj_end(w);
+		rec_null(e);
+	rec_close(e, '}');
 }
 
-static void teardown(struct sf_jw *w, const struct sf_conn *c)
+static void rec_teardown(struct rec *e, const struct sf_conn *c)
 {
 	int cl = c->client, sv = sf_conn_server(c);
+	bool cl_fin = c->ep[cl].fin.seen, sv_fin = c->ep[sv].fin.seen;
 
-	SF_JW_KEY(w, "teardown");
-	sf_jw_obj(w);
-	NAME(w, "outcome", sf_td_outcome_name(c->td_outcome));
-	SF_JW_KEY(w, "initiator");
+	KEY(e, "teardown");
+	rec_open(e, '{');
+	KEY1(e, "outcome");
+	rec_name(e, sf_td_outcome_name(c->td_outcome));
+	KEY(e, "initiator");
 	if (c->td_initiator == 2)
-		name(w, "both");
+		rec_name(e, "both");
 	else if (c->td_initiator == 0 || c->td_initiator == 1)
-		name(w, side(c, c->td_initiator));
+		rec_name(e, side(c, c->td_initiator));
 	else
-		sf_jw_null(w);
-	SF_JW_KEY(w, "fin");
-	sf_jw_arr(w);
-	if (c->ep[cl].fin.seen)
-		fin(w, c, cl);
-	if (c->ep[sv].fin.seen)
-		fin(w, c, sv);
-	sf_jw_arr_end(w);
-	SF_JW_KEY(w, "rst");
+		rec_null(e);
+	KEY(e, "fin");
+	rec_open(e, '[');
+	if (cl_fin)
+		rec_fin(e, c, cl, true);
+	if (sv_fin)
+		rec_fin(e, c, sv, !cl_fin);
+	rec_close_arr(e, cl_fin || sv_fin);
+	KEY(e, "rst");
 	if (c->rst.seen) {
-		sf_jw_obj(w);
-		NAME(w, "by", side(c, c->rst.by));
-		U64(w, "frame", c->rst.frame);
-		TS(w, "ts", c->rst.ts);
-		U64(w, "seq", c->rst.seq);
-		sf_jw_obj_end(w);
+		rec_open(e, '{');
+		KEY1(e, "by");
+		rec_name(e, side(c, c->rst.by));
+		KEY(e, "frame");
+		rec_u64(e, c->rst.frame);
+		KEY(e, "ts");
+		rec_ts(e, c->rst.ts);
+		KEY(e, "seq");
+		rec_u64(e, c->rst.seq);
+		rec_close(e, '}');
 	} else {
-		sf_jw_null(w);
+		rec_null(e);
 	}
-	sf_jw_obj_end(w);
+	rec_close(e, '}');
 }
 
-static void violations(struct sf_jw *w, const struct sf_conn *c)
+/* The violations; false when there was no memory for them. */
+static bool rec_violations(struct rec *e, struct sf_buf *b, const struct sf_conn *c)
 {
 	uint32_t n = stored_violations(c);
 
-	SF_JW_KEY(w, "violations");
-	sf_jw_arr(w);
+	KEY(e, "violations");
+	rec_open(e, '[');
 	for (uint32_t i = 0; i < n; i++) {
 		const struct sf_violation *v = &c->violations[i];
 		char msg[VIOLATION_MSG_MAX];
 
+		b->len = (size_t)(e->o - b->p);
+		if (!sf_buf_room(b, REC_VIOLATION_ROOM))
+			return false;
+		e->o = b->p + b->len;
 		msg[0] = '\0';
 		sf_violation_format(v, msg, sizeof msg);
-		sf_jw_obj(w);
-		NAME(w, "code", sf_violation_name(v->code));
-		U64(w, "frame", v->frame);
-		SF_JW_KEY(w, "expected");
+		rec_elem(e, i == 0);
+		rec_open(e, '{');
+		KEY1(e, "code");
+		rec_name(e, sf_violation_name(v->code));
+		KEY(e, "frame");
+		rec_u64(e, v->frame);
+		KEY(e, "expected");
 		if (v->has_values)
-			sf_jw_u64(w, v->expected);
+			rec_u64(e, v->expected);
 		else
-			sf_jw_null(w);
-		SF_JW_KEY(w, "actual");
+			rec_null(e);
+		KEY(e, "actual");
 		if (v->has_values)
-			sf_jw_u64(w, v->actual);
+			rec_u64(e, v->actual);
 		else
-			sf_jw_null(w);
-		STR(w, "message", msg);
-		NAME(w, "by", side(c, v->by));
-		sf_jw_obj_end(w);
+			rec_null(e);
+		KEY(e, "message");
+		e->o = sf_jw_put_string_(e->o, msg, strnlen(msg, sizeof msg));
+		KEY(e, "by");
+		rec_name(e, side(c, v->by));
+		rec_close(e, '}');
 	}
-	sf_jw_arr_end(w);
+	b->len = (size_t)(e->o - b->p);
+	if (!sf_buf_room(b, REC_BASE_ROOM))
+		return false;
+	e->o = b->p + b->len;
+	rec_close_arr(e, n > 0);
+	return true;
 }
 
-static void conn(struct sf_jw *w, const struct sf_conn *c)
+/* Append connection c's record to b: pretty at base indentation nl (json), else compact (jsonl). */
+static void conn(struct sf_buf *b, const struct sf_conn *c, bool pretty, unsigned nl)
 {
 	int cl = c->client, sv = sf_conn_server(c);
 
-	sf_jw_obj(w);
-	U64(w, "id", c->id);
-	SF_JW_KEY(w, "client");
-	endpoint(w, &c->ep[cl]);
-	SF_JW_KEY(w, "server");
-	endpoint(w, &c->ep[sv]);
-	NAME(w, "roles", sf_roles_name(c->roles));
-	TS(w, "first_ts", c->first_ts);
-	TS(w, "last_ts", c->last_ts);
-	U64(w, "first_frame", c->first_frame);
-	U64(w, "last_frame", c->last_frame);
-	SF_JW_KEY(w, "packets");
-	pair(w, c->ep[cl].packets, c->ep[sv].packets);
-	SF_JW_KEY(w, "bytes");
-	pair(w, c->ep[cl].bytes, c->ep[sv].bytes);
-	handshake(w, c);
-	teardown(w, c);
-	SF_JW_KEY(w, "final_state");
-	sf_jw_obj(w);
-	NAME(w, "client", sf_tcp_state_name(c->ep[cl].state));
-	NAME(w, "server", sf_tcp_state_name(c->ep[sv].state));
-	sf_jw_obj_end(w);
-	SF_JW_KEY(w, "zeek");
-	sf_jw_obj(w);
-	NAME(w, "conn_state", sf_zeek_conn_state(&c->zeek));
-	SF_JW_KEY(w, "history");
-	sf_jw_plain(w, c->zeek.history, strnlen(c->zeek.history, sizeof c->zeek.history));
-	sf_jw_obj_end(w);
-	U64(w, "completeness", c->compl.mask);
-	violations(w, c);
+	if (!sf_buf_room(b, REC_BASE_ROOM))
+		return;
+	struct rec rec = {.o = b->p + b->len, .pretty = pretty, .nl = nl};
+	struct rec *e = &rec;
+
+	rec_open(e, '{');
+	KEY1(e, "id");
+	rec_u64(e, c->id);
+	KEY(e, "client");
+	rec_endpoint(e, &c->ep[cl]);
+	KEY(e, "server");
+	rec_endpoint(e, &c->ep[sv]);
+	KEY(e, "roles");
+	rec_name(e, sf_roles_name(c->roles));
+	KEY(e, "first_ts");
+	rec_ts(e, c->first_ts);
+	KEY(e, "last_ts");
+	rec_ts(e, c->last_ts);
+	KEY(e, "first_frame");
+	rec_u64(e, c->first_frame);
+	KEY(e, "last_frame");
+	rec_u64(e, c->last_frame);
+	KEY(e, "packets");
+	rec_pair(e, c->ep[cl].packets, c->ep[sv].packets);
+	KEY(e, "bytes");
+	rec_pair(e, c->ep[cl].bytes, c->ep[sv].bytes);
+	rec_handshake(e, c);
+	rec_teardown(e, c);
+	KEY(e, "final_state");
+	rec_open(e, '{');
+	KEY1(e, "client");
+	rec_name(e, sf_tcp_state_name(c->ep[cl].state));
+	KEY(e, "server");
+	rec_name(e, sf_tcp_state_name(c->ep[sv].state));
+	rec_close(e, '}');
+	KEY(e, "zeek");
+	rec_open(e, '{');
+	KEY1(e, "conn_state");
+	rec_name(e, sf_zeek_conn_state(&c->zeek));
+	KEY(e, "history");
+	e->o = sf_jw_put_plain_(e->o, c->zeek.history, strnlen(c->zeek.history, sizeof c->zeek.history));
+	rec_close(e, '}');
+	KEY(e, "completeness");
+	rec_u64(e, c->compl.mask);
+	if (!rec_violations(e, b, c))
+		return;
 	/* extensions */
-	NAME(w, "end_reason", sf_end_reason_name(c->end_reason));
-	U64(w, "violations_omitted", c->n_violations_dropped);
-	sf_jw_obj_end(w);
+	KEY(e, "end_reason");
+	rec_name(e, sf_end_reason_name(c->end_reason));
+	KEY(e, "violations_omitted");
+	rec_u64(e, c->n_violations_dropped);
+	rec_close(e, '}');
+	b->len = (size_t)(e->o - b->p);
 }
 
 static void input(struct sf_jw *w, const struct sf_input_info *in)
@@ -321,14 +464,9 @@ void sf_report_json_begin(struct sf_report *r)
 
 void sf_report_json_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c)
 {
-	struct sf_jw w;
-
 	(void)r;
 	sf_buf_put(b, CONN_SEP, sizeof CONN_SEP - 1);
-	sf_jw_init(&w, b, 2, CONN_BASE);
-	conn(&w, c);
-	if (w.bad)
-		b->oom = true;
+	conn(b, c, true, CONN_BASE);
 }
 
 void sf_report_json_put(struct sf_report *r, const char *p, size_t n)
@@ -363,14 +501,9 @@ void sf_report_json_end(struct sf_report *r, const struct sf_input_info *in, con
 
 void sf_report_jsonl_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c)
 {
-	struct sf_jw w;
-
 	(void)r;
-	sf_jw_init(&w, b, 0, 0);
-	conn(&w, c);
+	conn(b, c, false, 0);
 	sf_buf_putc(b, '\n');
-	if (w.bad)
-		b->oom = true;
 }
 
 void sf_report_jsonl_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)

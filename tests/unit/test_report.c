@@ -18,6 +18,7 @@
 #include "synfin/zeek.h"
 
 #include "src/jsonw.h"
+#include "src/report_int.h"
 
 /* ---- building connections by hand ---- */
 
@@ -895,6 +896,98 @@ Test(report_json, document_layout_is_jansson_indent_2)
 	out = run(SF_FMT_JSON, false, false, false, NULL, 0, NULL, NULL);
 	same_as_jansson(out, JSON_INDENT(2));
 	free(out);
+}
+
+/*
+ * The widest record there is: every number at its widest, IPv6 addresses
+ * of the longest text, every segment seen, the longest names and a full
+ * Zeek history. The record writer checks room once for the record
+ * (REC_BASE_ROOM) and once per violation (REC_VIOLATION_ROOM), and a line
+ * break copies 32 bytes: each part must fit with that to spare.
+ */
+static void widest(struct sf_conn *c)
+{
+	const uint8_t ff[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const struct sf_ts lo = { INT64_MIN, 999999999u }, hi = { INT64_MAX, 999999999u };
+	struct sf_seg_ref *segs[] = { &c->syn, &c->synack, &c->hs_ack };
+
+	c->id = UINT64_MAX;
+	for (int i = 0; i < 2; i++) {
+		struct sf_endpoint *e = &c->ep[i];
+
+		sf_addr_set_v6(&e->addr, ff);
+		e->port = UINT16_MAX;
+		e->packets = e->bytes = UINT64_MAX;
+		e->state = SF_TCPS_SYN_RECEIVED;
+		e->fin.seen = e->fin.acked = true;
+		e->fin.frame = e->fin.acked_frame = UINT64_MAX;
+		e->fin.ts = lo;
+		e->fin.seq = UINT32_MAX;
+	}
+	c->first_ts = lo;
+	c->last_ts = hi;
+	c->first_frame = c->last_frame = UINT64_MAX;
+	for (size_t i = 0; i < 3; i++) {
+		segs[i]->seen = true;
+		segs[i]->frame = UINT64_MAX;
+		segs[i]->ts = lo;
+		segs[i]->seq = segs[i]->ack = UINT32_MAX;
+	}
+	c->hs_ack.ts = hi; /* the widest rtt */
+	c->syn_retransmits = c->synack_retransmits = UINT32_MAX;
+	c->rst.seen = true;
+	c->rst.by = 1;
+	c->rst.frame = UINT64_MAX;
+	c->rst.ts = lo;
+	c->rst.seq = UINT32_MAX;
+	c->td_initiator = 2;
+	c->compl.mask = UINT8_MAX;
+	c->n_violations_dropped = UINT32_MAX;
+	memset(c->zeek.history, 'd', sizeof c->zeek.history - 1);
+	c->zeek.history[sizeof c->zeek.history - 1] = '\0';
+}
+
+Test(report_json, widest_record_fits_the_room_it_checks)
+{
+	struct sf_conn *c = four_way(0);
+	struct sf_buf b = { 0 };
+	size_t base;
+
+	widest(c);
+	for (int pretty = 0; pretty < 2; pretty++) {
+		c->n_violations = 0;
+		b.len = 0;
+		if (pretty)
+			sf_report_json_record(NULL, &b, c);
+		else
+			sf_report_jsonl_record(NULL, &b, c);
+		cr_assert(!b.oom);
+		base = b.len;
+		cr_assert_lt(base + 32, REC_BASE_ROOM, "record of %zu bytes", base);
+		for (int i = 0; i < SF_VIOLATIONS_MAX; i++)
+			if (c->n_violations < SF_VIOLATIONS_MAX)
+				add_violation(c, (enum sf_violation_code)(i % SF_V__COUNT), UINT64_MAX, 1, true,
+					      UINT32_MAX, UINT32_MAX);
+		b.len = 0;
+		if (pretty)
+			sf_report_json_record(NULL, &b, c);
+		else
+			sf_report_jsonl_record(NULL, &b, c);
+		cr_assert(!b.oom);
+		cr_assert_lt((b.len - base) / SF_VIOLATIONS_MAX + 32, REC_VIOLATION_ROOM);
+		cr_log_info("%s: widest record %zu bytes, %zu per violation", pretty ? "json" : "jsonl", base,
+			    (b.len - base) / SF_VIOLATIONS_MAX);
+		/* and it is JSON (json's record starts with the separator between connections;
+		 * jansson reads integers past INT64_MAX only as reals) */
+		sf_buf_putc(&b, '\0');
+		json_error_t err;
+		json_t *j = json_loads(pretty ? b.p + 1 : b.p, JSON_DECODE_INT_AS_REAL, &err);
+		cr_assert_not_null(j, "invalid JSON (%s at col %d): %s", err.text, err.column, b.p);
+		json_decref(j);
+	}
+	sf_buf_free(&b);
+	sf_conn_free(c);
 }
 
 /* ---- jsonl ---- */
