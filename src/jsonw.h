@@ -322,9 +322,10 @@ SF_JW_INLINE void sf_jw_member_u64_(struct sf_jw *w, const char *q, size_t n, ui
 }
 
 /*
- * A string the caller knows needs no escaping: printable ASCII without '"'
- * or '\\' (the names of outcomes, states and codes, a formatted address,
- * Zeek's history letters). Copied between quotes, not scanned.
+ * At o (room for n + 2 checked): a string the caller knows needs no
+ * escaping, printable ASCII without '"' or '\\' (the names of outcomes,
+ * states and codes, a formatted address, Zeek's history letters). Copied
+ * between quotes, not scanned.
  */
 SF_JW_INLINE char *sf_jw_put_plain_(char *o, const char *s, size_t n)
 {
@@ -333,14 +334,6 @@ SF_JW_INLINE char *sf_jw_put_plain_(char *o, const char *s, size_t n)
 	o += n;
 	*o++ = '"';
 	return o;
-}
-
-SF_JW_INLINE void sf_jw_plain(struct sf_jw *w, const char *s, size_t n)
-{
-	char *o = sf_jw_value_(w, n + 2);
-
-	if (o != NULL)
-		sf_jw_end_(w, sf_jw_put_plain_(o, s, n));
 }
 
 /*
@@ -353,28 +346,6 @@ char *sf_jw_put_ts_(char *o, int64_t sec, uint32_t nsec);
 char *sf_jw_put_ts_diff_(char *o, int64_t a_sec, uint32_t a_nsec, int64_t b_sec, uint32_t b_nsec);
 /* s quoted and escaped as sf_jw_strn writes it (6 * n + 2 bytes at most). */
 char *sf_jw_put_string_(char *o, const char *s, size_t n);
-
-/* A member with a time stamp value (as sf_jw_ts), its name a literal as for SF_JW_KEY. */
-#define SF_JW_MEMBER_TS(w, lit, sec, nsec) sf_jw_member_ts_((w), "\"" lit "\"", sizeof(lit) + 1, (sec), (nsec))
-
-SF_JW_INLINE void sf_jw_member_ts_(struct sf_jw *w, const char *q, size_t n, int64_t sec, uint32_t nsec)
-{
-	char *o = sf_jw_member_(w, q, n, SF_FIXED9_MAX);
-
-	if (o != NULL)
-		sf_jw_end_(w, sf_jw_put_ts_(o, sec, nsec));
-}
-
-/* A member with a plain string value (see sf_jw_plain), its name a literal as for SF_JW_KEY. */
-#define SF_JW_MEMBER_PLAIN(w, lit, s, n) sf_jw_member_plain_((w), "\"" lit "\"", sizeof(lit) + 1, (s), (n))
-
-SF_JW_INLINE void sf_jw_member_plain_(struct sf_jw *w, const char *q, size_t qn, const char *s, size_t n)
-{
-	char *o = sf_jw_member_(w, q, qn, n + 2);
-
-	if (o != NULL)
-		sf_jw_end_(w, sf_jw_put_plain_(o, s, n));
-}
 
 /* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0. */
 size_t sf_utf8_len(const unsigned char *s, size_t n);

@@ -129,7 +129,7 @@ static inline void rec_ts(struct rec *e, struct sf_ts t)
 	e->o = sf_jw_put_ts_(e->o, t.sec, t.nsec);
 }
 
-/* One of synfin's own names, or other text that needs no escaping (see sf_jw_plain). */
+/* One of synfin's own names, or other text that needs no escaping (see sf_jw_put_plain_). */
 static inline void rec_name(struct rec *e, const char *s)
 {
 	e->o = sf_jw_put_plain_(e->o, s, strlen(s));
