@@ -562,16 +562,23 @@ int sf_report_end(struct sf_report *r, const struct sf_input_info *in, const str
 	r->ended = true;
 	if (in == NULL)
 		in = &none;
-	flush_pending(r);
 	switch (r->opts.format) {
 	case SF_FMT_JSON:
+		flush_pending(r);
 		sf_report_json_end(r, in, fs);
 		break;
 	case SF_FMT_JSONL:
+		flush_pending(r);
 		sf_report_jsonl_end(r, in, fs);
 		break;
 	case SF_FMT_TEXT:
-		sf_report_text_end(r, in, fs);
+		/*
+		 * The header needs only the totals, counted as each connection
+		 * came: it goes first, then the blocks drained so far, then the
+		 * waiting ones straight to the output, not through the body file.
+		 */
+		sf_report_text_head(r, in, fs);
+		flush_pending(r);
 		break;
 	}
 	if (fflush(out) != 0 || ferror(out))

@@ -74,8 +74,10 @@ struct sf_report {
 
 	/*
 	 * text: connection blocks, in id order, wait here until the header
-	 * (which needs the totals) has been written.
+	 * (which needs the totals) has been written; once it has (head_done),
+	 * blocks go straight to the output.
 	 */
+	bool head_done;
 	FILE *body;
 	bool body_is_mem;  /* open_memstream fallback when tmpfile() fails */
 	char *body_buf;
@@ -121,7 +123,8 @@ void sf_report_jsonl_end(struct sf_report *r, const struct sf_input_info *in, co
 void sf_report_text_begin(struct sf_report *r);
 void sf_report_text_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
 void sf_report_text_put(struct sf_report *r, const char *p, size_t n);
-void sf_report_text_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
+/* End of input, before the blocks still waiting for a lower id: the header, then the body so far. */
+void sf_report_text_head(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
 void sf_report_text_fini(struct sf_report *r);
 
 #endif

@@ -512,9 +512,11 @@ void sf_report_text_record(struct sf_report *r, struct sf_buf *f, const struct s
 
 void sf_report_text_put(struct sf_report *r, const char *p, size_t n)
 {
-	if (r->body == NULL)
+	FILE *to = r->head_done ? r->opts.out : r->body;
+
+	if (to == NULL)
 		return;
-	if (fwrite(p, 1, n, r->body) != n)
+	if (fwrite(p, 1, n, to) != n)
 		r->error = true;
 }
 
@@ -634,12 +636,16 @@ static void copy_body(struct sf_report *r)
 		r->error = true;
 }
 
-void sf_report_text_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)
+void sf_report_text_head(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)
 {
+	bool had_body = r->body != NULL;
+
 	input_line(r, r->opts.out, in);
 	totals_line(r, r->opts.out, fs);
 	copy_body(r);
 	sf_report_text_fini(r);
+	/* (no body file at all: nothing could be kept, so nothing more is written either) */
+	r->head_done = had_body;
 }
 
 void sf_report_text_fini(struct sf_report *r)
