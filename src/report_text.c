@@ -213,6 +213,38 @@ static void seg_detail(struct line *det, const char *what, const struct sf_seg_r
 	}
 }
 
+/*
+ * a - b in whole microseconds, when printf's "%.3f" of it in milliseconds
+ * (or "%.6f" in seconds) can be written without printf: the time is a
+ * whole number of microseconds (every microsecond pcap), not negative, and
+ * under 1e8 s, where the double those formats print is within far less than
+ * half a microsecond of it, so they print exactly it. False: use printf.
+ */
+static bool exact_us(struct sf_ts a, struct sf_ts b, uint64_t *us)
+{
+	int64_t ds;
+
+	if (__builtin_sub_overflow(a.sec, b.sec, &ds) || ds < 0 || ds >= 100000000)
+		return false;
+	int64_t ns = ds * 1000000000 + ((int64_t)a.nsec - (int64_t)b.nsec);
+	if (ns < 0 || ns % 1000 != 0)
+		return false;
+	*us = (uint64_t)(ns / 1000);
+	return true;
+}
+
+/* whole "." frac, frac zero-padded to digits places, at o; returns the end. */
+static char *put_decimal(char *o, uint64_t whole, uint64_t frac, unsigned digits)
+{
+	o += sf_u64_dec(o, whole);
+	*o++ = '.';
+	for (unsigned i = digits; i-- > 0;) {
+		o[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	return o + digits;
+}
+
 static void handshake_line(const struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
 {
 	enum tone t = hs_tone(c->hs_outcome);
@@ -220,8 +252,15 @@ static void handshake_line(const struct sf_report *r, struct sf_buf *f, const st
 	char rtt[48] = "", buf[DETAIL_MAX] = "";
 	struct line det = {buf, sizeof buf, 0};
 
-	if (c->syn.seen && c->hs_ack.seen)
-		snprintf(rtt, sizeof rtt, "  rtt %.3f ms", sf_ts_sub(c->hs_ack.ts, c->syn.ts) * 1e3);
+	uint64_t us;
+	if (c->syn.seen && c->hs_ack.seen) {
+		if (exact_us(c->hs_ack.ts, c->syn.ts, &us)) {
+			memcpy(rtt, "  rtt ", 6);
+			memcpy(put_decimal(rtt + 6, us / 1000, us % 1000, 3), " ms", 4);
+		} else {
+			snprintf(rtt, sizeof rtt, "  rtt %.3f ms", sf_ts_sub(c->hs_ack.ts, c->syn.ts) * 1e3);
+		}
+	}
 	seg_detail(&det, "SYN", &c->syn, c->syn_retransmits);
 	seg_detail(&det, "SYN-ACK", &c->synack, c->synack_retransmits);
 	seg_detail(&det, "ACK", &c->hs_ack, 0);
@@ -349,7 +388,13 @@ static void packets_line(struct sf_buf *f, const struct sf_conn *c)
 	put_u64(f, c->first_frame);
 	sf_buf_putc(f, '-');
 	put_u64(f, c->last_frame);
-	snprintf(dur, sizeof dur, "  duration %.6f s\n", sf_ts_sub(c->last_ts, c->first_ts));
+	uint64_t us;
+	if (exact_us(c->last_ts, c->first_ts, &us)) {
+		memcpy(dur, "  duration ", 11);
+		memcpy(put_decimal(dur + 11, us / 1000000, us % 1000000, 6), " s\n", 4);
+	} else {
+		snprintf(dur, sizeof dur, "  duration %.6f s\n", sf_ts_sub(c->last_ts, c->first_ts));
+	}
 	sf_buf_puts(f, dur);
 }
 

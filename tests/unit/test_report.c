@@ -1071,6 +1071,50 @@ Test(report_jsonl, lines_are_jansson_compact)
 /* ---- text ---- */
 
 
+/*
+ * The rtt ("%.3f" ms) and the duration ("%.6f" s) are written without
+ * printf when the time is a whole number of microseconds: they must read
+ * exactly as printf writes them, for microsecond and nanosecond times alike.
+ */
+Test(report_text, rtt_and_duration_read_as_printf_writes_them)
+{
+	static const int64_t fixed_ns[] = {
+		0, 1000, 999000, 1000000, 1001000, 999999000, 1000000000, 86399999999000,
+		99999999999999000, 100000000000000000, 1, 500, 999999999, 1234567891, 1500,
+	};
+	uint64_t x = 88172645463325252u;
+
+	for (int i = 0; i < 400; i++) {
+		int64_t ns;
+		if (i < (int)(sizeof fixed_ns / sizeof fixed_ns[0])) {
+			ns = fixed_ns[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* whole microseconds up to 1e8 s, then any nanoseconds */
+			ns = (int64_t)(x % 100000000000000u);
+			ns = i % 2 ? ns * 1000 : ns;
+		}
+		struct sf_conn *c = four_way(0);
+		struct sf_ts start = ts_us(BASE_SEC, 250000);
+		struct sf_ts end = { start.sec + ns / 1000000000, start.nsec + (uint32_t)(ns % 1000000000) };
+		if (end.nsec >= 1000000000u) {
+			end.sec++;
+			end.nsec -= 1000000000u;
+		}
+		c->syn.ts = c->first_ts = start;
+		c->hs_ack.ts = c->last_ts = end;
+		char rtt[64], dur[64];
+		snprintf(rtt, sizeof rtt, "  rtt %.3f ms", sf_ts_sub(end, start) * 1e3);
+		snprintf(dur, sizeof dur, "  duration %.6f s\n", sf_ts_sub(end, start));
+		char *out = run(SF_FMT_TEXT, false, false, false, &c, 1, NULL, NULL);
+		cr_assert_not_null(strstr(out, rtt), "%lld ns: no \"%s\" in\n%s", (long long)ns, rtt, out);
+		cr_assert_not_null(strstr(out, dur), "%lld ns: no \"%s\" in\n%s", (long long)ns, dur, out);
+		free(out);
+	}
+}
+
 Test(report_text, header_and_blocks_in_id_order)
 {
 	struct sf_conn *nr = no_reply(1);
