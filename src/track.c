@@ -419,8 +419,9 @@ static void handle_ack(struct sf_conn *c, struct seg *g)
 		ep_event(R, SF_TCPE_RECV_ACK_FIN);
 	}
 
-	if (!g->ack_checked && R->isn_from_syn && R->have_nxt && !R->gap && !R->unseen_pending &&
-	    !R->unseen_ack_reported && sf_seq_gt(p->ack, R->nxt)) {
+	/* (the ack past R's data, rare, is tested first: one compare for nearly every segment) */
+	if (sf_seq_gt(p->ack, R->nxt) && !g->ack_checked && R->isn_from_syn && R->have_nxt && !R->gap &&
+	    !R->unseen_pending && !R->unseen_ack_reported) {
 		/* held back: a later segment of R may show the capture missed data */
 		R->unseen_pending = true;
 		R->unseen.code = SF_V_ACK_UNSEEN_DATA;
