@@ -386,6 +386,79 @@ void sf_jw_init(struct sf_jw *w, struct sf_buf *b, unsigned indent, unsigned bas
 	w->nl = base;
 }
 
+static void open_container(struct sf_jw *w, char c, bool obj)
+{
+	uint64_t bit;
+	char *o;
+
+	if (w->depth >= SF_JW_MAX_DEPTH) {
+		w->bad = true;
+		return;
+	}
+	o = sf_jw_value_(w, 1);
+	if (o == NULL)
+		return;
+	*o++ = c;
+	sf_jw_end_(w, o);
+	w->depth++;
+	w->nl += w->indent;
+	bit = (uint64_t)1 << w->depth;
+	w->nonempty &= ~bit;
+	if (obj)
+		w->objbits |= bit;
+	else
+		w->objbits &= ~bit;
+}
+
+static void close_container(struct sf_jw *w, char c, bool obj)
+{
+	struct sf_buf *b = w->b;
+	uint64_t bit = (uint64_t)1 << w->depth;
+	bool had = (w->nonempty & bit) != 0;
+	char *o;
+
+	if (w->depth == 0 || ((w->objbits & bit) != 0) != obj || w->after_key) {
+		w->bad = true;
+		return;
+	}
+	w->depth--;
+	w->nl -= w->indent;
+	if (!sf_buf_room(b, (size_t)w->nl + 34))
+		return;
+	o = b->p + b->len;
+	if (had && w->indent > 0) {
+		if (w->nl < 32) {
+			memcpy(o, sf_jw_nl_spaces_, 32);
+		} else {
+			o[0] = '\n';
+			memset(o + 1, ' ', w->nl);
+		}
+		o += w->nl + 1;
+	}
+	*o++ = c;
+	sf_jw_end_(w, o);
+}
+
+void sf_jw_obj(struct sf_jw *w)
+{
+	open_container(w, '{', true);
+}
+
+void sf_jw_obj_end(struct sf_jw *w)
+{
+	close_container(w, '}', true);
+}
+
+void sf_jw_arr(struct sf_jw *w)
+{
+	open_container(w, '[', false);
+}
+
+void sf_jw_arr_end(struct sf_jw *w)
+{
+	close_container(w, ']', false);
+}
+
 void sf_jw_key(struct sf_jw *w, const char *k)
 {
 	struct sf_buf *b = w->b;

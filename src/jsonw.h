@@ -95,7 +95,10 @@ struct sf_jw {
 };
 
 void sf_jw_init(struct sf_jw *w, struct sf_buf *b, unsigned indent, unsigned base);
-/* sf_jw_obj, sf_jw_obj_end, sf_jw_arr, sf_jw_arr_end: inline, below */
+void sf_jw_obj(struct sf_jw *w);
+void sf_jw_obj_end(struct sf_jw *w);
+void sf_jw_arr(struct sf_jw *w);
+void sf_jw_arr_end(struct sf_jw *w);
 /* An object member's name (any bytes: escaped, invalid UTF-8 replaced); NULL is treated as "". */
 void sf_jw_key(struct sf_jw *w, const char *k);
 /*
@@ -174,90 +177,8 @@ SF_JW_INLINE void sf_jw_end_(struct sf_jw *w, char *o)
 	w->b->len = (size_t)(o - w->b->p);
 }
 
-/* ---- containers ---- */
-
-/* Open an object (obj) or an array with the bracket c. */
-SF_JW_INLINE void sf_jw_open_(struct sf_jw *w, char c, bool obj)
-{
-	uint64_t bit;
-	char *o;
-
-	if (w->depth >= SF_JW_MAX_DEPTH) {
-		w->bad = true;
-		return;
-	}
-	o = sf_jw_value_(w, 1);
-	if (o == NULL)
-		return;
-	*o++ = c;
-	sf_jw_end_(w, o);
-	w->depth++;
-	w->nl += w->indent;
-	bit = (uint64_t)1 << w->depth;
-	w->nonempty &= ~bit;
-	if (obj)
-		w->objbits |= bit;
-	else
-		w->objbits &= ~bit;
-}
-
-/* Close the innermost container, an object (obj) or an array, with c. */
-SF_JW_INLINE void sf_jw_close_(struct sf_jw *w, char c, bool obj)
-{
-	struct sf_buf *b = w->b;
-	uint64_t bit = (uint64_t)1 << w->depth;
-	bool had = (w->nonempty & bit) != 0;
-	char *o;
-
-	if (w->depth == 0 || ((w->objbits & bit) != 0) != obj || w->after_key) {
-		w->bad = true;
-		return;
-	}
-	w->depth--;
-	w->nl -= w->indent;
-	if (!sf_buf_room(b, (size_t)w->nl + 34))
-		return;
-	o = b->p + b->len;
-	if (had && w->indent > 0) {
-		if (w->nl < 32) {
-			memcpy(o, sf_jw_nl_spaces_, 32);
-		} else {
-			o[0] = '\n';
-			memset(o + 1, ' ', w->nl);
-		}
-		o += w->nl + 1;
-	}
-	*o++ = c;
-	sf_jw_end_(w, o);
-}
-
-SF_JW_INLINE void sf_jw_obj(struct sf_jw *w)
-{
-	sf_jw_open_(w, '{', true);
-}
-
-SF_JW_INLINE void sf_jw_obj_end(struct sf_jw *w)
-{
-	sf_jw_close_(w, '}', true);
-}
-
-SF_JW_INLINE void sf_jw_arr(struct sf_jw *w)
-{
-	sf_jw_open_(w, '[', false);
-}
-
-SF_JW_INLINE void sf_jw_arr_end(struct sf_jw *w)
-{
-	sf_jw_close_(w, ']', false);
-}
-
-
-/*
- * Write a member name given already quoted and escaped (q: n bytes), with
- * room past it for need bytes of its value: returns where the value goes,
- * or NULL (out of memory, or no object to put a member in).
- */
-SF_JW_INLINE char *sf_jw_member_(struct sf_jw *w, const char *q, size_t n, size_t need)
+/* A member name given already quoted and escaped (q: n bytes); see SF_JW_KEY. */
+SF_JW_INLINE void sf_jw_key_raw(struct sf_jw *w, const char *q, size_t n)
 {
 	struct sf_buf *b = w->b;
 	char *o;
@@ -265,26 +186,16 @@ SF_JW_INLINE char *sf_jw_member_(struct sf_jw *w, const char *q, size_t n, size_
 	/* objbits has no bit 0: this also refuses a key outside any container */
 	if (w->after_key || !(w->objbits & ((uint64_t)1 << w->depth))) {
 		w->bad = true;
-		return NULL;
+		return;
 	}
-	if (!sf_buf_room(b, n + 2 + SF_JW_SEP_MAX(w) + need))
-		return NULL;
+	if (!sf_buf_room(b, n + 2 + SF_JW_SEP_MAX(w)))
+		return;
 	o = sf_jw_sep_(w, b->p + b->len);
 	memcpy(o, q, n);
 	o += n;
 	*o++ = ':';
 	if (w->indent > 0)
 		*o++ = ' ';
-	return o;
-}
-
-/* A member name given already quoted and escaped (q: n bytes); see SF_JW_KEY. */
-SF_JW_INLINE void sf_jw_key_raw(struct sf_jw *w, const char *q, size_t n)
-{
-	char *o = sf_jw_member_(w, q, n, 0);
-
-	if (o == NULL)
-		return;
 	sf_jw_end_(w, o);
 	w->after_key = true;
 }
@@ -305,17 +216,6 @@ SF_JW_INLINE char *sf_jw_put_u64_(char *o, uint64_t v)
 SF_JW_INLINE void sf_jw_u64(struct sf_jw *w, uint64_t v)
 {
 	char *o = sf_jw_value_(w, SF_U64_DEC_MAX);
-
-	if (o != NULL)
-		sf_jw_end_(w, sf_jw_put_u64_(o, v));
-}
-
-/* A member with an unsigned value, its name a literal as for SF_JW_KEY: one room check for both. */
-#define SF_JW_MEMBER_U64(w, lit, v) sf_jw_member_u64_((w), "\"" lit "\"", sizeof(lit) + 1, (v))
-
-SF_JW_INLINE void sf_jw_member_u64_(struct sf_jw *w, const char *q, size_t n, uint64_t v)
-{
-	char *o = sf_jw_member_(w, q, n, SF_U64_DEC_MAX);
 
 	if (o != NULL)
 		sf_jw_end_(w, sf_jw_put_u64_(o, v));

@@ -36,7 +36,7 @@ static const char *side(const struct sf_conn *c, int ep)
 }
 
 /* One member whose name is a string literal (see SF_JW_KEY). */
-#define U64(w, k, v) SF_JW_MEMBER_U64(w, k, v)
+#define U64(w, k, v) do { SF_JW_KEY(w, k); sf_jw_u64(w, v); } while (0)
 #define STR(w, k, s) do { SF_JW_KEY(w, k); sf_jw_str(w, s); } while (0)
 
 /* A member whose name comes from a table (escaped like any string). */
