@@ -413,7 +413,7 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 		if (f)
 			fclose(f);
 	}
-	struct sf_flow_key *key = aligned_alloc(_Alignof(struct sf_flow_key), sizeof *key);
+	struct sf_flow_key *key = sf_calloc_lines(sizeof *key);
 	if (!key) {
 		free(t->slots);
 		free(t);

@@ -2,8 +2,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "synfin/alloc.h"
 #include "synfin/ring.h"
 
 struct sf_ring {
@@ -24,14 +24,13 @@ struct sf_ring *sf_ring_new(size_t slot_size)
 	struct sf_ring *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
-	r->slot_size = (slot_size + 63) & ~(size_t)63;
-	r->slots = aligned_alloc(64, SF_RING_SLOTS * r->slot_size);
+	r->slot_size = (slot_size + SF_CACHE_LINE - 1) & ~(size_t)(SF_CACHE_LINE - 1);
+	r->slots = sf_calloc_lines(SF_RING_SLOTS * r->slot_size);
 	if (!r->slots || pthread_mutex_init(&r->mu, NULL) != 0) {
 		free(r->slots);
 		free(r);
 		return NULL;
 	}
-	memset(r->slots, 0, SF_RING_SLOTS * r->slot_size);
 	pthread_cond_init(&r->not_full, NULL);
 	pthread_cond_init(&r->not_empty, NULL);
 	return r;
