@@ -168,10 +168,20 @@ static const char *side(const struct sf_conn *c, int ep)
 	return ep == c->client ? "client" : "server";
 }
 
-/* Pad from visible column vis to OUTCOME_COL (two spaces at least), then the details. */
-static void tail(struct sf_buf *f, size_t vis, const char *det)
+/*
+ * An outcome line: the label, the outcome's name in its tone, extra text
+ * after it, then, padded to OUTCOME_COL (two spaces at least), the details.
+ */
+static void outcome_line(const struct sf_report *r, struct sf_buf *f, const char *label, enum tone t,
+			 const char *name, const char *extra, const char *det)
 {
+	put_label(f, label);
+	sf_buf_puts(f, on(r, t));
+	sf_buf_puts(f, name);
+	sf_buf_puts(f, off(r, t));
+	sf_buf_puts(f, extra);
 	if (det[0] != '\0') {
+		size_t vis = strlen(name) + strlen(extra);
 		size_t pad = vis + 2 < OUTCOME_COL ? OUTCOME_COL - vis : 2;
 
 		sf_buf_spaces(f, pad);
@@ -264,12 +274,7 @@ static void handshake_line(const struct sf_report *r, struct sf_buf *f, const st
 	seg_detail(&det, "SYN", &c->syn, c->syn_retransmits);
 	seg_detail(&det, "SYN-ACK", &c->synack, c->synack_retransmits);
 	seg_detail(&det, "ACK", &c->hs_ack, 0);
-	put_label(f, "handshake");
-	sf_buf_puts(f, on(r, t));
-	sf_buf_puts(f, name);
-	sf_buf_puts(f, off(r, t));
-	sf_buf_puts(f, rtt);
-	tail(f, strlen(name) + strlen(rtt), buf);
+	outcome_line(r, f, "handshake", t, name, rtt, buf);
 }
 
 static void fin_detail(struct line *det, const struct sf_conn *c, int ep)
@@ -313,12 +318,7 @@ static void teardown_line(const struct sf_report *r, struct sf_buf *f, const str
 		l_puts(&det, " RST #");
 		l_u64(&det, c->rst.frame);
 	}
-	put_label(f, "teardown");
-	sf_buf_puts(f, on(r, t));
-	sf_buf_puts(f, name);
-	sf_buf_puts(f, off(r, t));
-	sf_buf_puts(f, by);
-	tail(f, strlen(name) + strlen(by), buf);
+	outcome_line(r, f, "teardown", t, name, by, buf);
 }
 
 /* Only the reasons a reader would not guess from the teardown line. */
