@@ -225,7 +225,7 @@ static uint32_t hash_segment(const void *key, const struct sf_packet *p)
  * Files: a second thread reads, decodes and hashes (sf_reader), this one
  * tracks and reports, so the two halves of the per-packet work run on two
  * cores. (Prefetching the connections of the next packets was measured and
- * dropped: with the connections open at once in L2 it cost more than it saved.)
+ * dropped: on the benchmark capture it cost more than it saved.)
  */
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
 {
