@@ -956,24 +956,20 @@ Test(report_json, widest_record_fits_the_room_it_checks)
 
 	widest(c);
 	for (int pretty = 0; pretty < 2; pretty++) {
+		void (*record)(struct sf_report *, struct sf_buf *, const struct sf_conn *) =
+			pretty ? sf_report_json_record : sf_report_jsonl_record;
+
 		c->n_violations = 0;
 		b.len = 0;
-		if (pretty)
-			sf_report_json_record(NULL, &b, c);
-		else
-			sf_report_jsonl_record(NULL, &b, c);
+		record(NULL, &b, c);
 		cr_assert(!b.oom);
 		base = b.len;
 		cr_assert_lt(base + 32, REC_BASE_ROOM, "record of %zu bytes", base);
 		for (int i = 0; i < SF_VIOLATIONS_MAX; i++)
-			if (c->n_violations < SF_VIOLATIONS_MAX)
-				add_violation(c, (enum sf_violation_code)(i % SF_V__COUNT), UINT64_MAX, 1, true,
-					      UINT32_MAX, UINT32_MAX);
+			add_violation(c, (enum sf_violation_code)(i % SF_V__COUNT), UINT64_MAX, 1, true, UINT32_MAX,
+				      UINT32_MAX);
 		b.len = 0;
-		if (pretty)
-			sf_report_json_record(NULL, &b, c);
-		else
-			sf_report_jsonl_record(NULL, &b, c);
+		record(NULL, &b, c);
 		cr_assert(!b.oom);
 		cr_assert_lt((b.len - base) / SF_VIOLATIONS_MAX + 32, REC_VIOLATION_ROOM);
 		cr_log_info("%s: widest record %zu bytes, %zu per violation", pretty ? "json" : "jsonl", base,
