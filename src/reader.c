@@ -3,7 +3,7 @@
  *
  * Batches of SF_READER_BATCH frames go to the consumer through a ring
  * (ring.h: one lock per batch, wake-ups only at half full or half empty).
- * Per packet the cost is a copy of one struct sf_packet.
+ * Per segment the cost is a copy of one struct sf_packet.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -39,11 +39,20 @@ static bool read_batch(struct sf_reader *r, struct sf_read_batch *b)
 		it->filtered = nx == SF_NEXT_FILTERED;
 		it->why = SF_SKIP_NONE;
 		if (!it->filtered) {
-			it->why = (uint8_t)sf_decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &it->pkt);
-			it->pkt.frame = f.number;
-			it->pkt.ts = f.ts;
-			if (it->why == SF_SKIP_NONE)
-				it->hash = r->hasher(r->hash_ctx, &it->pkt);
+			/*
+			 * Decode and hash on the stack, then copy: the item's lines
+			 * were last read by the consumer's core, and the hasher's
+			 * loads of fields just stored there waited for those lines to
+			 * come back (perf annotate: 17% of the run on one load).
+			 */
+			struct sf_packet pkt;
+			it->why = (uint8_t)sf_decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &pkt);
+			if (it->why == SF_SKIP_NONE) {
+				pkt.frame = f.number;
+				pkt.ts = f.ts;
+				it->hash = r->hasher(r->hash_ctx, &pkt);
+				it->pkt = pkt;
+			}
 		}
 	}
 	return false;
