@@ -19,6 +19,7 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,12 @@ struct sf_capture *sf_capture_open_file(const char *path, char *err, size_t errl
 	c->iobuf_is_stdin = is_stdin;
 	if (c->iobuf)
 		setvbuf(fp, c->iobuf, _IOFBF, SF_CAPTURE_READ_BUFFER);
+	/*
+	 * One thread at a time reads the stream (the reader thread, or this one
+	 * without it), so glibc need not lock it around each of libpcap's two
+	 * freads per record: it does once a second thread exists.
+	 */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	c->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!c->p) {
 		set_err(err, errlen, ebuf);
