@@ -342,6 +342,39 @@ for t in jsonl json text; do
 	[ -n "${FAILS[$t]:-}" ] && fail "synfin -F $t exited non-zero"
 done
 
+# ---------------------------------------------------------------- threads
+# Files are read, decoded and hashed on one thread and tracked and reported
+# on the other, so the wall time follows the busier of the two: this shows
+# which. `-F text -q` makes no records: the tracking alone.
+TRUNS=$((RUNS < 3 ? RUNS : 3))
+declare -A TLABEL=([jsonl]="synfin -F jsonl" [json]="synfin -F json" [text]="synfin -F text"
+	[textq]="synfin -F text -q")
+declare -A TARGS=([jsonl]="-F jsonl" [json]="-F json" [text]="-F text" [textq]="-F text -q")
+declare -A TW TM TO
+echo
+echo "== where the time goes: CPU seconds of synfin's two threads, median of $TRUNS run(s) =="
+for ((i = 1; i <= TRUNS; i++)); do
+	for t in jsonl json text textq; do
+		# shellcheck disable=SC2086
+		if read -r w m o < <(python3 "$BENCH/threads.py" "$SYNFIN" -r "$PCAP" ${TARGS[$t]} 2>"$ERRF"); then
+			TW[$t]+="$w "
+			TM[$t]+="$m "
+			TO[$t]+="$o "
+		fi
+	done
+done
+# shellcheck disable=SC2086
+floor_med=$(median ${WALLS[floor]})
+printf '%-24s %8s %17s %16s %18s\n' run "wall s" "tracking thread" "reading thread" "tracking x floor"
+for t in jsonl json text textq; do
+	[ -n "${TW[$t]:-}" ] || { echo "${TLABEL[$t]}: no figures ($(head -c 200 "$ERRF"))"; continue; }
+	# shellcheck disable=SC2086
+	awk -v l="${TLABEL[$t]}" -v w="$(median ${TW[$t]})" -v m="$(median ${TM[$t]})" -v o="$(median ${TO[$t]})" \
+		-v f="$floor_med" 'BEGIN { printf "%-24s %8.3f %17.3f %16.3f %17.1fx\n", l, w, m, o, (f > 0 ? m / f : 0) }'
+done
+echo "(reading thread: libpcap's read, which is the floor, plus decoding and hashing; tracking thread:"
+echo " the flow table, tracker, Zeek and Wireshark emulation, and the records; -q: no records)"
+
 # ---------------------------------------------------------------- agreement
 echo
 echo "== agreement with the truth (synfin -F jsonl vs $MAIN.truth.jsonl) =="
