@@ -43,7 +43,6 @@ int sf_addr_cmp(const struct sf_addr *x, const struct sf_addr *y)
 	return (c > 0) - (c < 0);
 }
 
-
 /*
  * IPv4 as a dotted quad; IPv6 in the RFC 5952 canonical form. glibc's
  * inet_ntop(3) already produces it: lowercase hex, leading zeros dropped,

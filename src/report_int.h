@@ -21,9 +21,10 @@ struct sf_pending {
 /*
  * Spill: the records of pending connections, appended in arrival order to
  * an unlinked temporary file (written with pwrite in SPILL_CHUNK pieces,
- * each record read back with one pread) or, when no file can be made, kept in memory. It
- * starts over whenever nothing is pending, and gives back (punches a hole
- * over) the space below the oldest pending record as records drain.
+ * read back through a mapping of the file, or one pread each when it cannot
+ * be mapped) or, when no file can be made, kept in memory. It starts over
+ * whenever nothing is pending, and gives back (punches a hole over) the
+ * space below the oldest pending record as records drain.
  */
 struct sf_spill {
 	FILE *f;             /* the tmpfile() behind fd, NULL before the first record */
