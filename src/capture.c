@@ -293,6 +293,11 @@ enum sf_next sf_capture_dispatch(struct sf_capture *c, unsigned max, sf_capture_
 {
 	struct dispatch d = {.c = c, .fn = fn, .user = user};
 
+	if (c->live) {
+		/* live, pcap_dispatch returns 0 on a timeout too, not only at the end */
+		set_err(err, errlen, "internal error: sf_capture_dispatch reads files only");
+		return SF_NEXT_ERROR;
+	}
 	if (max == 0)
 		return SF_NEXT_FRAME; /* pcap_dispatch would read every frame */
 	int rc = pcap_dispatch(c->p, max > INT_MAX ? INT_MAX : (int)max, dispatch_one, (u_char *)&d);
