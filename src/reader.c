@@ -26,7 +26,7 @@ struct sf_reader {
 };
 
 /* One frame from sf_capture_dispatch: decoded and hashed into the next item of r->batch. */
-static void take_frame(void *user, const struct sf_frame *f, bool filtered)
+static void add_item(void *user, const struct sf_frame *f, bool filtered)
 {
 	struct sf_reader *r = user;
 	struct sf_read_item *it = &r->batch->items[r->batch->n++];
@@ -57,7 +57,7 @@ static bool read_batch(struct sf_reader *r, struct sf_read_batch *b)
 	b->n = 0;
 	r->batch = b;
 	while (b->n < SF_READER_BATCH) {
-		enum sf_next nx = sf_capture_dispatch(r->cap, SF_READER_BATCH - b->n, take_frame, r, r->err,
+		enum sf_next nx = sf_capture_dispatch(r->cap, SF_READER_BATCH - b->n, add_item, r, r->err,
 						      sizeof r->err);
 		if (nx != SF_NEXT_FRAME) {
 			r->end = nx;
