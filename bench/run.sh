@@ -372,7 +372,8 @@ for t in jsonl json text textq; do
 	awk -v l="${TLABEL[$t]}" -v w="$(median ${TW[$t]})" -v m="$(median ${TM[$t]})" -v o="$(median ${TO[$t]})" \
 		-v f="$floor_med" 'BEGIN { printf "%-24s %8.3f %17.3f %16.3f %17.1fx\n", l, w, m, o, (f > 0 ? m / f : 0) }'
 done
-echo "(reading thread: libpcap's read (pcap_dispatch; the floor's loop calls pcap_next_ex) plus decoding and hashing;"
+echo "(reading thread: the file's records (read in place by savefile.c; the floor's loop calls libpcap's pcap_next_ex)"
+echo " plus decoding and hashing;"
 echo " tracking thread: the flow table, tracker, Zeek and Wireshark emulation, and the records; -q: no records)"
 
 # ---------------------------------------------------------------- agreement

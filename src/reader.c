@@ -3,9 +3,9 @@
  *
  * Batches of SF_READER_BATCH frames go to the consumer through a ring
  * (ring.h: one lock per batch, wake-ups only at half full or half empty).
- * Frames come from sf_capture_dispatch (one pcap_dispatch call per batch,
- * not one pcap_next_ex per frame). Per segment the cost is a copy of one
- * struct sf_packet.
+ * Frames come from sf_capture_dispatch, a batch per call (records read in
+ * place from plain pcap files, else one pcap_dispatch call). Per segment
+ * the cost is a copy of one struct sf_packet.
  */
 #include <pthread.h>
 #include <stdio.h>

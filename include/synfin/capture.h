@@ -62,9 +62,11 @@ enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err
 typedef void (*sf_capture_frame_fn)(void *user, const struct sf_frame *f, bool filtered);
 /*
  * Files: read up to max frames, calling fn for each (filtered ones too,
- * flagged, as sf_capture_next numbers them). One pcap_dispatch call: on the
- * benchmark capture about 70 fewer instructions per frame than
- * pcap_next_ex (cachegrind, 473 vs 403 in a loop that only reads).
+ * flagged, as sf_capture_next numbers them). A plain pcap file's records
+ * are read in place (savefile.h) until one is not plain, from which on
+ * libpcap reads (one pcap_dispatch call: itself about 70 instructions a
+ * frame fewer than pcap_next_ex). sf_capture_next always reads with
+ * libpcap: calling it hands the file over for good.
  * SF_NEXT_FRAME while more may follow; else how the input ended
  * (SF_NEXT_END, SF_NEXT_TRUNCATED, SF_NEXT_ERROR with the message in err),
  * after fn saw every frame read before it.
