@@ -221,18 +221,32 @@ static uint32_t hash_segment(const void *key, const struct sf_packet *p)
 	return sf_flow_key_hash(key, p);
 }
 
+/* Runs on the reader thread: the report stage, for the connections this thread finished. */
+static void report_conn(void *report, void *conn)
+{
+	sf_report_conn(report, conn);
+}
+
+/* The pipeline's handoff: finished connections go to the reader thread's report_conn. */
+static void send_back(void *reader, struct sf_conn *c)
+{
+	sf_reader_send_back(reader, c);
+}
+
 /*
  * Files: a second thread reads, decodes and hashes (sf_reader), this one
- * tracks and reports, so the two halves of the per-packet work run on two
- * cores. (Prefetching the connections of the next packets was measured and
+ * tracks; the records of the connections it finishes are written back on
+ * the reading thread, so the per-packet work is shared by two cores. (Prefetching the connections of the next packets was measured and
  * dropped: on the benchmark capture it cost more than it saved.)
  */
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
 {
 	struct sf_input_info *in = sf_pipeline_input(pl);
-	struct sf_reader *r = sf_reader_start(cap, hash_segment, sf_pipeline_flow_key(pl));
+	struct sf_reader *r = sf_reader_start(cap, hash_segment, sf_pipeline_flow_key(pl), report_conn,
+					      sf_pipeline_report(pl));
 	if (!r)
 		return -1;
+	sf_pipeline_set_handoff(pl, send_back, r);
 	bool enough = false;
 	const struct sf_read_batch *b;
 	while (!enough && (b = sf_reader_next(r)) != NULL) {
@@ -248,6 +262,7 @@ static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struc
 	}
 	char err[512];
 	enum sf_next end = sf_reader_finish(r, err, sizeof err);
+	sf_pipeline_set_handoff(pl, NULL, NULL); /* the connections still open at the end: reported here */
 	return enough ? SF_EXIT_OK : input_ended(end, err, in);
 }
 

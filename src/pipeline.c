@@ -14,6 +14,8 @@ struct sf_pipeline {
 	FILE *check_out;
 	uint64_t check_failures;
 	bool ended;
+	sf_pipeline_handoff_fn handoff; /* where finished connections go instead of the report */
+	void *handoff_ctx;
 };
 
 static void sink(struct sf_conn *c, void *ctx)
@@ -26,7 +28,21 @@ static void sink(struct sf_conn *c, void *ctx)
 			sf_check_emit(pl->check_out ? pl->check_out : stderr, c, failed);
 		}
 	}
-	sf_report_conn(pl->report, c);
+	if (pl->handoff)
+		pl->handoff(pl->handoff_ctx, c);
+	else
+		sf_report_conn(pl->report, c);
+}
+
+void sf_pipeline_set_handoff(struct sf_pipeline *pl, sf_pipeline_handoff_fn fn, void *ctx)
+{
+	pl->handoff = fn;
+	pl->handoff_ctx = ctx;
+}
+
+struct sf_report *sf_pipeline_report(struct sf_pipeline *pl)
+{
+	return pl->report;
 }
 
 struct sf_pipeline *sf_pipeline_new(const struct sf_pipeline_opts *o)

@@ -11,18 +11,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "synfin/alloc.h"
 #include "synfin/reader.h"
 #include "synfin/ring.h"
+
+/* Items on their way back, gathered on the consumer's thread (on lines of their own). */
+#define SEND_BATCH 64
+struct sendbuf {
+	void *items[SEND_BATCH];
+	size_t n;
+};
 
 struct sf_reader {
 	struct sf_capture *cap;
 	sf_reader_hasher hasher;
 	const void *hash_ctx;
+	sf_reader_back_fn back_fn;
+	void *back_ctx;
 	pthread_t thread;
 	struct sf_ring *ring;
 	struct sf_read_batch *batch; /* the one being filled */
 	enum sf_next end;     /* written by the thread, read after the join */
 	char err[512];
+	struct sendbuf *out;  /* the consumer's */
 };
 
 /* One frame from sf_capture_dispatch: decoded and hashed into the next item of r->batch. */
@@ -67,40 +78,82 @@ static bool read_batch(struct sf_reader *r, struct sf_read_batch *b)
 	return false;
 }
 
+/* Pass what came back to back_fn, waiting for it or not; how many items. */
+static size_t serve_back(struct sf_reader *r, bool wait)
+{
+	void *items[SEND_BATCH];
+	size_t n = wait ? sf_ring_back_wait(r->ring, items, SEND_BATCH) : sf_ring_back_take(r->ring, items, SEND_BATCH);
+	for (size_t i = 0; i < n; i++)
+		r->back_fn(r->back_ctx, items[i]);
+	return n;
+}
+
 static void *reader_main(void *arg)
 {
 	struct sf_reader *r = arg;
-	struct sf_read_batch *b;
 
-	while ((b = sf_ring_fill(r->ring)) != NULL) {
+	for (;;) {
+		while (serve_back(r, false) > 0)
+			;
+		struct sf_read_batch *b = sf_ring_fill(r->ring);
+		if (!b) {
+			if (serve_back(r, false) > 0)
+				continue; /* the ring was full and work came back */
+			r->end = SF_NEXT_END; /* the consumer stopped */
+			break;
+		}
 		bool last = read_batch(r, b);
 		if (b->n > 0)
 			sf_ring_put(r->ring, last);
 		else if (last)
 			sf_ring_close(r->ring);
 		if (last)
-			return NULL;
+			break;
 	}
-	r->end = SF_NEXT_END; /* the consumer stopped */
+	/* the input ended or the consumer stopped: what still comes back, until the way back closes */
+	while (serve_back(r, true) > 0)
+		;
 	return NULL;
 }
 
-struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx)
+/* back_fn when the caller gave none: nothing is ever sent back. */
+static void no_back(void *ctx, void *item)
 {
-	struct sf_reader *r = calloc(1, sizeof *r);
+	(void)ctx;
+	(void)item;
+}
+
+struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx,
+				  sf_reader_back_fn back_fn, void *back_ctx)
+{
+	struct sf_reader *r = sf_calloc_lines(sizeof *r);
 	if (!r)
 		return NULL;
 	r->cap = cap;
 	r->hasher = hasher;
 	r->hash_ctx = hash_ctx;
+	r->back_fn = back_fn ? back_fn : no_back;
+	r->back_ctx = back_ctx;
 	r->end = SF_NEXT_END;
-	r->ring = sf_ring_new(sizeof(struct sf_read_batch));
+	r->out = sf_calloc_lines(sizeof *r->out);
+	r->ring = r->out ? sf_ring_new(sizeof(struct sf_read_batch)) : NULL;
 	if (!r->ring || pthread_create(&r->thread, NULL, reader_main, r) != 0) {
 		sf_ring_free(r->ring);
+		free(r->out);
 		free(r);
 		return NULL;
 	}
 	return r;
+}
+
+void sf_reader_send_back(struct sf_reader *r, void *item)
+{
+	struct sendbuf *o = r->out;
+	o->items[o->n++] = item;
+	if (o->n == SEND_BATCH) {
+		sf_ring_back_send(r->ring, o->items, o->n);
+		o->n = 0;
+	}
 }
 
 const struct sf_read_batch *sf_reader_next(struct sf_reader *r)
@@ -115,6 +168,9 @@ void sf_reader_release(struct sf_reader *r)
 
 enum sf_next sf_reader_finish(struct sf_reader *r, char *err, size_t errlen)
 {
+	if (r->out->n > 0)
+		sf_ring_back_send(r->ring, r->out->items, r->out->n);
+	sf_ring_back_close(r->ring);
 	sf_ring_stop(r->ring);
 	pthread_join(r->thread, NULL);
 
@@ -122,6 +178,7 @@ enum sf_next sf_reader_finish(struct sf_reader *r, char *err, size_t errlen)
 	if (errlen)
 		snprintf(err, errlen, "%s", r->err);
 	sf_ring_free(r->ring);
+	free(r->out);
 	free(r);
 	return end;
 }

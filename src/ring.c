@@ -17,6 +17,14 @@ struct sf_ring {
 	bool consumer_waits;  /* sleeps on not_empty */
 	size_t slot_size;     /* a multiple of the cache line: the two sides never share one */
 	unsigned char *slots;
+
+	/* the way back: consumer -> producer, pointers in order */
+	void *back[SF_RING_BACK];
+	uint64_t back_head, back_tail; /* sent / taken */
+	bool back_closed;              /* the consumer sends no more */
+	bool back_producer_waits;      /* sleeps on not_full in sf_ring_back_wait */
+	bool sender_waits;             /* the consumer sleeps on back_space */
+	pthread_cond_t back_space;
 };
 
 struct sf_ring *sf_ring_new(size_t slot_size)
@@ -33,6 +41,7 @@ struct sf_ring *sf_ring_new(size_t slot_size)
 	}
 	pthread_cond_init(&r->not_full, NULL);
 	pthread_cond_init(&r->not_empty, NULL);
+	pthread_cond_init(&r->back_space, NULL);
 	return r;
 }
 
@@ -44,12 +53,12 @@ static void *slot(struct sf_ring *r, uint64_t i)
 void *sf_ring_fill(struct sf_ring *r)
 {
 	pthread_mutex_lock(&r->mu);
-	while (r->head - r->tail == SF_RING_SLOTS && !r->stopped) {
+	while (r->head - r->tail == SF_RING_SLOTS && !r->stopped && r->back_head == r->back_tail) {
 		r->producer_waits = true;
 		pthread_cond_wait(&r->not_full, &r->mu);
 	}
 	r->producer_waits = false;
-	void *s = r->stopped ? NULL : slot(r, r->head);
+	void *s = r->stopped || r->head - r->tail == SF_RING_SLOTS ? NULL : slot(r, r->head);
 	pthread_mutex_unlock(&r->mu);
 	return s;
 }
@@ -110,12 +119,74 @@ void sf_ring_stop(struct sf_ring *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* ---- the way back ---- */
+
+void sf_ring_back_send(struct sf_ring *r, void *const *items, size_t n)
+{
+	pthread_mutex_lock(&r->mu);
+	for (size_t i = 0; i < n; i++) {
+		while (r->back_head - r->back_tail == SF_RING_BACK) {
+			/* full: make sure the producer is not asleep, then wait for room */
+			pthread_cond_signal(&r->not_full);
+			r->sender_waits = true;
+			pthread_cond_wait(&r->back_space, &r->mu);
+		}
+		r->sender_waits = false;
+		r->back[r->back_head++ % SF_RING_BACK] = items[i];
+	}
+	/* a producer asleep in sf_ring_back_wait wants every item; in sf_ring_fill, half a ring's worth */
+	if (r->back_producer_waits || (r->producer_waits && r->back_head - r->back_tail >= SF_RING_BACK / 2))
+		pthread_cond_signal(&r->not_full);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void sf_ring_back_close(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->back_closed = true;
+	pthread_cond_signal(&r->not_full);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Move up to max items out; the caller holds the lock. */
+static size_t back_take_locked(struct sf_ring *r, void **items, size_t max)
+{
+	size_t n = 0;
+	while (n < max && r->back_tail != r->back_head)
+		items[n++] = r->back[r->back_tail++ % SF_RING_BACK];
+	if (n > 0 && r->sender_waits)
+		pthread_cond_signal(&r->back_space);
+	return n;
+}
+
+size_t sf_ring_back_take(struct sf_ring *r, void **items, size_t max)
+{
+	pthread_mutex_lock(&r->mu);
+	size_t n = back_take_locked(r, items, max);
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
+size_t sf_ring_back_wait(struct sf_ring *r, void **items, size_t max)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->back_tail == r->back_head && !r->back_closed) {
+		r->back_producer_waits = true;
+		pthread_cond_wait(&r->not_full, &r->mu);
+	}
+	r->back_producer_waits = false;
+	size_t n = back_take_locked(r, items, max);
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
 void sf_ring_free(struct sf_ring *r)
 {
 	if (!r)
 		return;
 	pthread_cond_destroy(&r->not_full);
 	pthread_cond_destroy(&r->not_empty);
+	pthread_cond_destroy(&r->back_space);
 	pthread_mutex_destroy(&r->mu);
 	free(r->slots);
 	free(r);

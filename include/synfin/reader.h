@@ -37,18 +37,31 @@ struct sf_read_batch {
 
 struct sf_reader;
 
+/* Called on the reader thread for each item sf_reader_send_back sent, in the order sent. */
+typedef void (*sf_reader_back_fn)(void *ctx, void *item);
+
 /*
  * Start reading cap; NULL when no thread could be started (read inline
  * instead). hasher (required: the consumer routes by the value) fills each
- * segment's hash.
+ * segment's hash. back_fn (may be NULL when nothing is sent back) runs the
+ * last stage on the reader thread: the consumer's finished work goes back
+ * to it, so the two cores share the per-packet work more evenly.
  */
-struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx);
+struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx,
+				  sf_reader_back_fn back_fn, void *back_ctx);
+/*
+ * Consumer: have back_fn(back_ctx, item) called on the reader thread, after
+ * the items sent before it. Gathered 64 at a time (one lock); all
+ * have been handled once sf_reader_finish returns.
+ */
+void sf_reader_send_back(struct sf_reader *r, void *item);
 /* The next batch in file order, or NULL once the input ended. */
 const struct sf_read_batch *sf_reader_next(struct sf_reader *r);
 /* Give back the batch sf_reader_next returned, before asking for another. */
 void sf_reader_release(struct sf_reader *r);
 /*
- * Stop (if still running) and join the thread. Returns how the input ended:
+ * Send back what is still gathered, stop (if still running) and join the
+ * thread once back_fn has seen every item. Returns how the input ended:
  * SF_NEXT_END, SF_NEXT_TRUNCATED or SF_NEXT_ERROR (message in err).
  */
 enum sf_next sf_reader_finish(struct sf_reader *r, char *err, size_t errlen);

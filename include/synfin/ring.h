@@ -24,7 +24,11 @@ struct sf_ring;
 
 /* A ring of slots of slot_size bytes each (zeroed); NULL when out of memory. */
 struct sf_ring *sf_ring_new(size_t slot_size);
-/* Producer: an empty slot to fill, waiting for one; NULL once the consumer stopped. */
+/*
+ * Producer: an empty slot to fill, waiting for one; NULL once the consumer
+ * stopped, or while items wait on the way back (sf_ring_back_take them,
+ * then ask again).
+ */
 void *sf_ring_fill(struct sf_ring *r);
 /* Producer: the slot sf_ring_fill gave is full; last: nothing comes after it. */
 void sf_ring_put(struct sf_ring *r, bool last);
@@ -37,5 +41,22 @@ void sf_ring_done(struct sf_ring *r);
 /* Consumer: wants no more; a producer waiting in sf_ring_fill gets NULL. */
 void sf_ring_stop(struct sf_ring *r);
 void sf_ring_free(struct sf_ring *r);
+
+/*
+ * The way back: the consumer returns finished work (pointers) to the
+ * producer, in order, through SF_RING_BACK places under the same lock. A
+ * producer waiting for an empty slot also wakes for items coming back, and
+ * a consumer waiting for room on the way back first wakes the producer, so
+ * neither can wait on the other at once.
+ */
+#define SF_RING_BACK 1024
+/* Consumer: send n items back, waiting while the way back is full. */
+void sf_ring_back_send(struct sf_ring *r, void *const *items, size_t n);
+/* Consumer: nothing more comes back. */
+void sf_ring_back_close(struct sf_ring *r);
+/* Producer: up to max items that came back, without waiting; 0 if none. */
+size_t sf_ring_back_take(struct sf_ring *r, void **items, size_t max);
+/* Producer: up to max items, waiting for some; 0 once the way back is closed and empty. */
+size_t sf_ring_back_wait(struct sf_ring *r, void **items, size_t max);
 
 #endif

@@ -94,3 +94,64 @@ Test(pipeline, frames_are_numbered_counted_and_reported)
 	sf_pipeline_free(pl);
 	free(buf);
 }
+
+/* Finished connections collected by a handoff, to be reported later (as the reader thread does). */
+struct handed {
+	struct sf_conn *c[8];
+	size_t n;
+};
+
+static void collect(void *ctx, struct sf_conn *c)
+{
+	struct handed *h = ctx;
+	cr_assert_lt(h->n, 8);
+	h->c[h->n++] = c;
+}
+
+Test(pipeline, a_handoff_takes_finished_connections_instead_of_the_report)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct sf_pipeline_opts o = {
+		.report = {.format = SF_FMT_JSONL, .out = out},
+		.flow = {.idle_timeout = 300, .settle_time = 5, .max_flows = 100, .seed = 7},
+	};
+	struct sf_pipeline *pl = sf_pipeline_new(&o);
+	cr_assert_not_null(pl);
+	struct handed h = {0};
+	sf_pipeline_set_handoff(pl, collect, &h);
+
+	uint8_t b[64];
+	struct sf_frame f = {.data = b, .dlt = DLT_EN10MB};
+	/* a SYN answered by a RST, then the same ports again 100 s later (past the settle time) */
+	static const struct {
+		bool cli;
+		uint8_t flags;
+		uint32_t seq, ack;
+		int64_t sec;
+	} segs[] = {{true, 0x02, 100, 0, 1000}, {false, 0x14, 0, 101, 1000}, {true, 0x02, 5000, 0, 1100}};
+	for (size_t i = 0; i < 3; i++) {
+		f.caplen = f.wirelen = (uint32_t)frame(b, segs[i].cli, segs[i].flags, segs[i].seq, segs[i].ack);
+		f.number = i + 1;
+		f.ts.sec = segs[i].sec;
+		sf_pipeline_frame(pl, &f, false);
+	}
+	cr_assert_eq(h.n, 1, "the refused connection was handed off");
+	cr_assert_eq(h.c[0]->id, 0);
+	fflush(out);
+	cr_assert_eq(len, 0, "nothing reached the report");
+
+	/* the other side reports it; then the handoff ends and the rest is reported here */
+	sf_report_conn(sf_pipeline_report(pl), h.c[0]);
+	sf_pipeline_set_handoff(pl, NULL, NULL);
+	cr_assert_eq(sf_pipeline_end(pl), 0);
+	fclose(out);
+	cr_assert_eq(h.n, 1);
+	char *second = strchr(buf, '\n');
+	cr_assert_not_null(second);
+	cr_assert_not_null(strstr(buf, "\"id\":0"), "%s", buf);
+	cr_assert_not_null(strstr(second, "\"id\":1"), "%s", buf);
+	sf_pipeline_free(pl);
+	free(buf);
+}

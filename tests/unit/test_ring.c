@@ -93,3 +93,93 @@ Test(ring, an_empty_closed_ring_ends_at_once)
 	cr_assert_null(sf_ring_take(r));
 	sf_ring_free(r);
 }
+
+/*
+ * The way back: a consumer that sends an item back for every slot it takes
+ * and a producer that serves the way back between slots (as sf_reader does).
+ * Every item arrives once, in order, and neither side waits for ever: the
+ * consumer sends three items per slot, so the way back fills while the
+ * ring is full too.
+ */
+struct both {
+	struct sf_ring *ring;
+	uint64_t slots;    /* to put */
+	uint64_t got;      /* items that came back */
+	bool in_order;
+};
+
+static void serve(struct both *b, void **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((uint64_t)(uintptr_t)items[i] != b->got + 1)
+			b->in_order = false;
+		b->got++;
+	}
+}
+
+static void *both_producer(void *arg)
+{
+	struct both *b = arg;
+	void *items[64];
+	size_t n;
+	for (uint64_t i = 0; i < b->slots;) {
+		while ((n = sf_ring_back_take(b->ring, items, 64)) > 0)
+			serve(b, items, n);
+		struct slot *s = sf_ring_fill(b->ring);
+		if (!s) {
+			n = sf_ring_back_take(b->ring, items, 64);
+			cr_assert_gt(n, 0, "fill gave NULL while the consumer still takes: items must wait");
+			serve(b, items, n);
+			continue;
+		}
+		s->seq = i;
+		sf_ring_put(b->ring, ++i == b->slots);
+	}
+	while ((n = sf_ring_back_wait(b->ring, items, 64)) > 0)
+		serve(b, items, n);
+	return NULL;
+}
+
+Test(ring, work_comes_back_in_order_and_neither_side_waits_for_ever)
+{
+	struct both b = {.ring = sf_ring_new(sizeof(struct slot)), .slots = 20000, .in_order = true};
+	cr_assert_not_null(b.ring);
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, both_producer, &b), 0);
+	uint64_t sent = 0, next = 0;
+	struct slot *s;
+	while ((s = sf_ring_take(b.ring)) != NULL) {
+		cr_assert_eq(s->seq, next++);
+		sf_ring_done(b.ring);
+		void *items[3];
+		for (int k = 0; k < 3; k++)
+			items[k] = (void *)(uintptr_t)++sent;
+		sf_ring_back_send(b.ring, items, 3);
+	}
+	/* a burst bigger than the way back holds, after the producer's last slot */
+	for (int k = 0; k < 3 * SF_RING_BACK; k++) {
+		void *item = (void *)(uintptr_t)++sent;
+		sf_ring_back_send(b.ring, &item, 1);
+	}
+	sf_ring_back_close(b.ring);
+	pthread_join(t, NULL);
+	cr_assert_eq(next, 20000);
+	cr_assert_eq(b.got, sent);
+	cr_assert(b.in_order);
+	sf_ring_free(b.ring);
+}
+
+Test(ring, the_way_back_ends_once_closed_and_empty)
+{
+	struct sf_ring *r = sf_ring_new(1);
+	cr_assert_not_null(r);
+	void *items[4] = {(void *)1, (void *)2}, *got[4];
+	sf_ring_back_send(r, items, 2);
+	sf_ring_back_close(r);
+	cr_assert_eq(sf_ring_back_wait(r, got, 4), 2);
+	cr_assert_eq(got[0], (void *)1);
+	cr_assert_eq(got[1], (void *)2);
+	cr_assert_eq(sf_ring_back_wait(r, got, 4), 0);
+	cr_assert_eq(sf_ring_back_take(r, got, 4), 0);
+	sf_ring_free(r);
+}
