@@ -7,13 +7,15 @@
 #   -b DIR      build directory (default build-fuzz-ci; configured with clang,
 #               -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false)
 #
-# For each target (fuzz_decode, fuzz_pipeline), one at a time:
+# For each target (fuzz_decode, fuzz_pipeline, fuzz_capture), one at a time:
 #   1. replay the regression cases: every file of testdata/malformed/,
 #      testdata/errors/ and the hostile captures (tests/tools/hostile.py
-#      --small) through fuzz_pipeline, every frame of them (as built by
-#      fuzz/seeds.py) through fuzz_decode, and fuzz/regress/<target>/*;
+#      --small) through fuzz_pipeline and fuzz_capture, every frame of them
+#      (as built by fuzz/seeds.py) through fuzz_decode, and
+#      fuzz/regress/<target>/*;
 #   2. fuzz for SECONDS, starting from the seed corpus fuzz/seeds.py builds
-#      from testdata/ and ../shared/corpus/tcpdump.
+#      from testdata/ and ../shared/corpus/tcpdump (fuzz_capture starts from
+#      fuzz_pipeline's: whole capture files).
 # Exit status: 0 clean, 1 a crash, leak, UB, timeout or broken property (the
 # input is kept in BUILDDIR/fuzz-ci/artifacts/), 2 setup error.
 set -eu
@@ -40,7 +42,7 @@ if [ ! -f "$build/build.ninja" ]; then
 	CC=clang meson setup "$build" -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false >/dev/null ||
 		{ echo "fuzz_smoke.sh: meson setup failed" >&2; exit 2; }
 fi
-ninja -C "$build" fuzz/fuzz_decode fuzz/fuzz_pipeline >/dev/null ||
+ninja -C "$build" fuzz/fuzz_decode fuzz/fuzz_pipeline fuzz/fuzz_capture >/dev/null ||
 	{ echo "fuzz_smoke.sh: build failed" >&2; exit 2; }
 
 work=$(cd "$build" && pwd)/fuzz-ci
@@ -57,13 +59,13 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 status=0
 summary=""
 
-for t in decode pipeline; do
+for t in decode pipeline capture; do
 	bin=$build/fuzz/fuzz_$t
 	log=$work/$t.log
 
 	# 1. regression replay (libFuzzer runs each file argument once)
 	set --
-	if [ "$t" = pipeline ]; then
+	if [ "$t" != decode ]; then
 		for f in testdata/malformed/* testdata/errors/* "$work/hostile"/*; do
 			case $f in *.md|*'*') ;; *) set -- "$@" "$f" ;; esac
 		done
@@ -84,10 +86,12 @@ for t in decode pipeline; do
 
 	# 2. time-bounded fuzzing from the seeds; new inputs go to a scratch corpus
 	mkdir -p "$work/corpus-$t"
+	seeds=$t
+	[ "$t" = capture ] && seeds=pipeline # whole capture files
 	rc=0
 	"$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=262144 \
 		-print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
-		"$work/corpus-$t" "$work/seeds/$t" > "$log" 2>&1 || rc=$?
+		"$work/corpus-$t" "$work/seeds/$seeds" > "$log" 2>&1 || rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
 	if [ "$rc" -ne 0 ]; then
