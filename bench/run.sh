@@ -372,9 +372,9 @@ for t in jsonl json text textq; do
 	awk -v l="${TLABEL[$t]}" -v w="$(median ${TW[$t]})" -v m="$(median ${TM[$t]})" -v o="$(median ${TO[$t]})" \
 		-v f="$floor_med" 'BEGIN { printf "%-24s %8.3f %17.3f %16.3f %17.1fx\n", l, w, m, o, (f > 0 ? m / f : 0) }'
 done
-echo "(reading thread: the file's records (read in place by savefile.c; the floor's loop calls libpcap's pcap_next_ex)"
-echo " plus decoding and hashing;"
-echo " tracking thread: the flow table, tracker, Zeek and Wireshark emulation, and the records; -q: no records)"
+echo "(reading thread: the file's records (read in place by savefile.c; the floor's loop calls libpcap's pcap_next_ex),"
+echo " decoding and hashing, and the report's records of the connections the tracking thread finished;"
+echo " tracking thread: the flow table, tracker, Zeek and Wireshark emulation; -q: no records)"
 
 # ---------------------------------------------------------------- agreement
 echo
