@@ -200,8 +200,6 @@ static void handle_rst(struct sf_conn *c, struct seg *g)
 	}
 
 	g->S->rst_sent = true;
-	if (!g->S->rst_frame)
-		g->S->rst_frame = p->frame;
 	ep_event(g->S, SF_TCPE_SEND_RST);
 	if (acceptable) {
 		ep_event(g->R, SF_TCPE_RECV_RST);

@@ -127,7 +127,6 @@ struct sf_endpoint {
 	uint64_t packets, bytes;
 
 	struct sf_fin_ref fin;
-	uint64_t rst_frame;
 	struct sf_violation unseen;
 };
 
