@@ -1,15 +1,17 @@
 /*
  * savefile.c - the records of a classic pcap file, read straight from a buffer.
  *
- * The file is read SF_SAVEFILE_CHUNK bytes at a time; a record is handed out
- * in place once it is whole in the buffer. The bytes of a record that
+ * The file is read SF_SAVEFILE_CHUNK bytes at a time with pread; a record is
+ * handed out in place once it is whole in the buffer. The bytes of a record that
  * straddles two chunks move to the front before the next read. Nothing is
- * read past the bytes fread returned, and every length comes from the file,
+ * read past the bytes pread returned, and every length comes from the file,
  * so each is checked against what is buffered before it is used.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "synfin/savefile.h"
 
@@ -20,6 +22,8 @@
 
 struct sf_savefile {
 	FILE *fp;
+	int fd;        /* fp's descriptor, read with pread: fp's own position and buffer stay as they were */
+	bool failed;   /* a read error: libpcap reads on and reports it */
 	uint8_t *buf;
 	size_t pos;    /* first byte not handed out */
 	size_t end;    /* bytes in buf */
@@ -43,12 +47,10 @@ static uint32_t load32(const uint8_t *p, bool swapped)
 struct sf_savefile *sf_savefile_open(FILE *fp, uint32_t snapshot, bool *swapped, bool *nano)
 {
 	uint8_t hdr[FILE_HEADER_LEN];
-	off_t start = ftello(fp);
+	off_t start = ftello(fp); /* -1 on a pipe: there is no handing back */
 
-	if (start < FILE_HEADER_LEN || fseeko(fp, start - FILE_HEADER_LEN, SEEK_SET) != 0)
-		return NULL;
-	size_t got = fread(hdr, 1, sizeof hdr, fp);
-	if (fseeko(fp, start, SEEK_SET) != 0 || got != sizeof hdr)
+	if (start < FILE_HEADER_LEN ||
+	    pread(fileno(fp), hdr, sizeof hdr, start - FILE_HEADER_LEN) != (ssize_t)sizeof hdr)
 		return NULL;
 	uint32_t magic = load32(hdr, false);
 	if (magic == PCAP_MAGIC_USEC || magic == PCAP_MAGIC_NSEC)
@@ -68,27 +70,42 @@ struct sf_savefile *sf_savefile_open(FILE *fp, uint32_t snapshot, bool *swapped,
 		return NULL;
 	}
 	s->fp = fp;
+	s->fd = fileno(fp);
 	s->buf_off = start;
 	s->snapshot = snapshot;
 	s->swapped = *swapped;
 	return s;
 }
 
-/* Keep the bytes not handed out, at the front, and read as many more as fit. */
+/*
+ * Keep the bytes not handed out, at the front, and read as many more as fit
+ * (or up to the end of the file). pread, not fread: the stream's buffer
+ * would be one more copy of every byte, and the stream must still read from
+ * where it stood when libpcap takes over.
+ */
 static void refill(struct sf_savefile *s)
 {
 	size_t keep = s->end - s->pos;
 	memmove(s->buf, s->buf + s->pos, keep);
 	s->buf_off += (off_t)s->pos;
 	s->pos = 0;
-	s->end = keep + fread(s->buf + keep, 1, SF_SAVEFILE_CHUNK - keep, s->fp);
+	s->end = keep;
+	while (s->end < SF_SAVEFILE_CHUNK && !s->failed) {
+		ssize_t got = pread(s->fd, s->buf + s->end, SF_SAVEFILE_CHUNK - s->end, s->buf_off + (off_t)s->end);
+		if (got > 0)
+			s->end += (size_t)got;
+		else if (got == 0)
+			break;
+		else if (errno != EINTR)
+			s->failed = true;
+	}
 }
 
 enum sf_savefile_step sf_savefile_next(struct sf_savefile *s, struct sf_savefile_rec *rec)
 {
 	if (s->end - s->pos < RECORD_HEADER_LEN) {
 		refill(s);
-		if (s->end == 0 && !ferror(s->fp))
+		if (s->end == 0 && !s->failed)
 			return SF_SAVEFILE_END;
 		if (s->end < RECORD_HEADER_LEN)
 			return SF_SAVEFILE_HANDOVER; /* a header cut short, or a read error */

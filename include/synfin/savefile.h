@@ -44,7 +44,8 @@ enum sf_savefile_step {
  * Read the records of fp, which libpcap has just opened: fp stands after the
  * file header. snapshot is libpcap's (pcap_snapshot). NULL when the stream
  * cannot be read this way (not seekable, not a standard pcap header, no
- * memory): fp is left where it was. *swapped and *nano describe the file.
+ * memory). Reads with pread on fp's descriptor: fp itself is never moved
+ * until the hand-over. *swapped and *nano describe the file.
  */
 struct sf_savefile *sf_savefile_open(FILE *fp, uint32_t snapshot, bool *swapped, bool *nano);
 enum sf_savefile_step sf_savefile_next(struct sf_savefile *s, struct sf_savefile_rec *rec);
