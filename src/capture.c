@@ -87,15 +87,18 @@ static bool direct_link_type(int dlt, bool swapped)
  */
 static void open_direct(struct sf_capture *c, FILE *fp)
 {
-	bool swapped, nano;
+	bool swapped = false, nano = false;
 	int snap = pcap_snapshot(c->p);
 
 	if (pcap_major_version(c->p) != 2 || pcap_minor_version(c->p) != 4 || snap <= 0)
 		return;
 	c->direct = sf_savefile_open(fp, (uint32_t)snap, &swapped, &nano);
-	if (c->direct && (!direct_link_type(c->dlt, swapped) || swapped != (pcap_is_swapped(c->p) == 1))) {
+	if (!c->direct)
+		return; /* not seekable, not a standard header: libpcap reads it all */
+	if (!direct_link_type(c->dlt, swapped) || swapped != (pcap_is_swapped(c->p) == 1)) {
 		sf_savefile_free(c->direct);
 		c->direct = NULL;
+		return;
 	}
 	c->direct_micro = !nano;
 	c->direct_swapped = swapped;
