@@ -83,7 +83,7 @@ static bool direct_link_type(int dlt, bool swapped)
  * Read the records of a plain pcap file (version 2.4, a link type from the
  * list above) with savefile.c while they stay plain: about 400 instructions
  * a frame fewer than libpcap's reads. The first record that is not plain
- * hands the stream back to libpcap (take_direct).
+ * hands the stream back to libpcap (hand_over).
  */
 static void open_direct(struct sf_capture *c, FILE *fp)
 {
@@ -288,16 +288,17 @@ static enum sf_next take_frame(struct sf_capture *c, const struct pcap_pkthdr *h
 	return SF_NEXT_FRAME;
 }
 
-/* From here on libpcap reads the file, starting with the first record savefile.c did not hand out. */
-static enum sf_next hand_over(struct sf_capture *c, char *err, size_t errlen)
+/*
+ * From here on libpcap reads the file, starting with the first record
+ * savefile.c did not hand out. False (message in err) if it cannot.
+ */
+static bool hand_over(struct sf_capture *c, char *err, size_t errlen)
 {
 	int rc = sf_savefile_handover(c->direct);
 	c->direct = NULL;
-	if (rc < 0) {
+	if (rc < 0)
 		set_err(err, errlen, "error reading dump file: cannot seek back to the record");
-		return SF_NEXT_ERROR;
-	}
-	return SF_NEXT_FRAME;
+	return rc == 0;
 }
 
 enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err, size_t errlen)
@@ -307,7 +308,7 @@ enum sf_next sf_capture_next(struct sf_capture *c, struct sf_frame *f, char *err
 
 	if (c->live && c->stop)
 		return SF_NEXT_END;
-	if (c->direct && hand_over(c, err, errlen) != SF_NEXT_FRAME)
+	if (c->direct && !hand_over(c, err, errlen))
 		return SF_NEXT_ERROR; /* frame by frame is libpcap's: the tests compare the two readers */
 	int rc = pcap_next_ex(c->p, &h, &data);
 	if (rc == 0 && c->live) {
@@ -393,7 +394,7 @@ enum sf_next sf_capture_dispatch(struct sf_capture *c, unsigned max, sf_capture_
 		case SF_SAVEFILE_END:
 			return SF_NEXT_END;
 		case SF_SAVEFILE_HANDOVER:
-			if (hand_over(c, err, errlen) != SF_NEXT_FRAME)
+			if (!hand_over(c, err, errlen))
 				return SF_NEXT_ERROR;
 			break;
 		}

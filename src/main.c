@@ -236,7 +236,8 @@ static void send_back(void *reader, struct sf_conn *c)
 /*
  * Files: a second thread reads, decodes and hashes (sf_reader), this one
  * tracks; the records of the connections it finishes are written back on
- * the reading thread, so the per-packet work is shared by two cores. (Prefetching the connections of the next packets was measured and
+ * the reading thread, so the per-packet work is shared by two cores.
+ * (Prefetching the connections of the next packets was measured and
  * dropped: on the benchmark capture it cost more than it saved.)
  */
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)

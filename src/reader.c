@@ -116,13 +116,6 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* back_fn when the caller gave none: nothing is ever sent back. */
-static void no_back(void *ctx, void *item)
-{
-	(void)ctx;
-	(void)item;
-}
-
 struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx,
 				  sf_reader_back_fn back_fn, void *back_ctx)
 {
@@ -132,7 +125,7 @@ struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hashe
 	r->cap = cap;
 	r->hasher = hasher;
 	r->hash_ctx = hash_ctx;
-	r->back_fn = back_fn ? back_fn : no_back;
+	r->back_fn = back_fn; /* called only for items sent back */
 	r->back_ctx = back_ctx;
 	r->end = SF_NEXT_END;
 	r->out = sf_calloc_lines(sizeof *r->out);

@@ -36,17 +36,24 @@ static size_t frame(uint8_t *b, bool from_client, uint8_t flags, uint32_t seq, u
 	return 54;
 }
 
+/* A pipeline reporting in fmt to out, with small fixed flow-table settings. */
+static struct sf_pipeline *test_pipeline(enum sf_format fmt, FILE *out)
+{
+	struct sf_pipeline_opts o = {
+		.report = {.format = fmt, .out = out},
+		.flow = {.idle_timeout = 300, .settle_time = 5, .max_flows = 100, .seed = 7},
+	};
+	struct sf_pipeline *pl = sf_pipeline_new(&o);
+	cr_assert_not_null(pl);
+	return pl;
+}
+
 Test(pipeline, frames_are_numbered_counted_and_reported)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
-	struct sf_pipeline_opts o = {
-		.report = {.format = SF_FMT_JSON, .out = out},
-		.flow = {.idle_timeout = 300, .settle_time = 5, .max_flows = 100, .seed = 7},
-	};
-	struct sf_pipeline *pl = sf_pipeline_new(&o);
-	cr_assert_not_null(pl);
+	struct sf_pipeline *pl = test_pipeline(SF_FMT_JSON, out);
 	struct sf_input_info *in = sf_pipeline_input(pl);
 	in->source = "file";
 	in->name = "mem";
@@ -113,12 +120,7 @@ Test(pipeline, a_handoff_takes_finished_connections_instead_of_the_report)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
-	struct sf_pipeline_opts o = {
-		.report = {.format = SF_FMT_JSONL, .out = out},
-		.flow = {.idle_timeout = 300, .settle_time = 5, .max_flows = 100, .seed = 7},
-	};
-	struct sf_pipeline *pl = sf_pipeline_new(&o);
-	cr_assert_not_null(pl);
+	struct sf_pipeline *pl = test_pipeline(SF_FMT_JSONL, out);
 	struct handed h = {0};
 	sf_pipeline_set_handoff(pl, collect, &h);
 
