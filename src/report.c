@@ -133,17 +133,31 @@ size_t sf_report_addr_text(const struct sf_addr *a, char *out)
 
 void sf_report_endpoint_text(const struct sf_endpoint *e, char *buf, size_t len)
 {
-	char a[SF_ADDR_STRLEN];
-	const char *s = a;
+	/* "[" address "]:" port, composed without snprintf (two per text record) */
+	char t[1 + SF_ADDR_STRLEN + 2 + SF_U64_DEC_MAX];
+	char *o = t;
+	bool v6 = e->addr.family == 6;
+	size_t n;
 
 	if (len == 0)
 		return;
-	if (sf_report_addr_text(&e->addr, a) == 0)
-		s = "?";
-	if (e->addr.family == 6)
-		snprintf(buf, len, "[%s]:%u", s, (unsigned)e->port);
-	else
-		snprintf(buf, len, "%s:%u", s, (unsigned)e->port);
+	if (v6)
+		*o++ = '[';
+	n = sf_report_addr_text(&e->addr, o);
+	if (n == 0) {
+		*o = '?';
+		n = 1;
+	}
+	o += n;
+	if (v6)
+		*o++ = ']';
+	*o++ = ':';
+	o += sf_u64_dec(o, e->port);
+	n = (size_t)(o - t);
+	if (n > len - 1)
+		n = len - 1; /* cut as snprintf would */
+	memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 struct sf_report *sf_report_new(const struct sf_report_opts *opts)

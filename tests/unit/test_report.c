@@ -404,6 +404,46 @@ Test(report, endpoint_text_v4_and_bracketed_v6)
 	cr_assert_str_eq(buf, "[2001:db8::1]:443");
 }
 
+/* Composed without snprintf: cut and terminated as snprintf cuts, any port, any family. */
+Test(report, endpoint_text_cut_like_snprintf)
+{
+	const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint16_t ports[] = { 0, 9, 10, 65535 };
+	struct sf_endpoint e;
+	char full[SF_ADDR_STRLEN + 16], want[SF_ADDR_STRLEN + 16], buf[SF_ADDR_STRLEN + 16];
+
+	memset(&e, 0, sizeof e);
+	for (int fam = 0; fam < 3; fam++)
+		for (size_t p = 0; p < sizeof ports / sizeof ports[0]; p++) {
+			if (fam == 0)
+				set_v4(&e, 10, 200, 30, 4, ports[p]);
+			else if (fam == 1)
+				sf_addr_set_v6(&e.addr, v6);
+			else
+				e.addr.family = 0; /* no address: sf_addr_format's text */
+			e.port = ports[p];
+			sf_report_endpoint_text(&e, full, sizeof full);
+			for (size_t len = 1; len <= strlen(full) + 1; len++) {
+				memset(buf, 'x', sizeof buf);
+				snprintf(want, len, "%s", full);
+				sf_report_endpoint_text(&e, buf, len);
+				cr_assert_str_eq(buf, want, "len %zu", len);
+				cr_assert_eq(buf[len], 'x', "wrote past len %zu", len);
+			}
+		}
+	memset(buf, 'x', sizeof buf);
+	sf_report_endpoint_text(&e, buf, 0);
+	cr_assert_eq(buf[0], 'x', "len 0 writes nothing");
+	e.port = 65535;
+	sf_addr_set_v6(&e.addr, v6);
+	sf_report_endpoint_text(&e, buf, sizeof buf);
+	cr_assert_str_eq(buf, "[2001:db8::1]:65535");
+	e.port = 0;
+	set_v4(&e, 0, 0, 0, 0, 0);
+	sf_report_endpoint_text(&e, buf, sizeof buf);
+	cr_assert_str_eq(buf, "0.0.0.0:0");
+}
+
 /* ---- json ---- */
 
 Test(report_json, document_header_and_ids_in_order)
