@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "synfin/alloc.h"
 #include "synfin/conn.h"
 #include "synfin/flow.h"
+#include "synfin/msg.h"
 #include "synfin/report.h"
 
 #include "jsonw.h"
@@ -167,7 +169,7 @@ struct sf_report *sf_report_new(const struct sf_report_opts *opts)
 	if (r == NULL)
 		return NULL;
 	r->opts = *opts;
-	r->spill.fd = -1;
+	sf_spill_init(&r->spill, "the records that wait for a lower id are kept in memory instead");
 	if (r->opts.out == NULL)
 		r->opts.out = stdout;
 	switch (r->opts.format) {
@@ -203,6 +205,52 @@ static void count(struct sf_summary *s, const struct sf_conn *c)
 		s->with_violations++;
 }
 
+/* ---- temporary files ---- */
+
+/* $TMPDIR when set and not empty, else /tmp: where sort(1) and gcc put theirs. */
+static const char *tmp_dir(void)
+{
+	const char *d = getenv("TMPDIR");
+
+	return d != NULL && d[0] != '\0' ? d : "/tmp";
+}
+
+FILE *sf_report_tmpfile(void)
+{
+	const char *dir = tmp_dir();
+	size_t n = strlen(dir);
+	char *path = malloc(n + sizeof "/synfin-XXXXXX");
+	FILE *f = NULL;
+	int fd, saved;
+
+	if (path == NULL)
+		return NULL;
+	memcpy(path, dir, n);
+	memcpy(path + n, "/synfin-XXXXXX", sizeof "/synfin-XXXXXX");
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		unlink(path); /* nameless from here on: it goes when it is closed */
+		f = fdopen(fd, "w+");
+		if (f == NULL) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+		}
+	}
+	saved = errno;
+	free(path);
+	errno = saved;
+	return f;
+}
+
+void sf_report_tmpfile_warn(const char *what, int err, const char *instead)
+{
+	char esc[512];
+
+	sf_warnf("%s in %s (%s): %s (TMPDIR chooses the directory)", what, sf_escape(tmp_dir(), esc, sizeof esc),
+		 strerror(err), instead);
+}
+
 /* ---- spill ---- */
 
 static bool pwrite_all(int fd, const char *p, size_t n, uint64_t off)
@@ -212,8 +260,11 @@ static bool pwrite_all(int fd, const char *p, size_t n, uint64_t off)
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO; /* no progress and no reason given */
 			return false;
+		}
 		p += k;
 		n -= (size_t)k;
 		off += (uint64_t)k;
@@ -250,30 +301,43 @@ static bool spill_flush(struct sf_spill *s)
 	return true;
 }
 
-/* Append one record; *off receives its spill offset. False when it could not be kept. */
-static bool spill_append(struct sf_spill *s, const char *p, size_t n, uint64_t *off)
+/*
+ * The file could not be made or written (err): the bytes not yet in it stay
+ * in wbuf, and so do all the records that follow (the order is kept).
+ */
+static void spill_to_memory(struct sf_spill *s, const char *what, int err)
+{
+	s->mem = true;
+	sf_report_tmpfile_warn(what, err, s->instead);
+}
+
+void sf_spill_init(struct sf_spill *s, const char *instead)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	s->instead = instead;
+}
+
+bool sf_spill_append(struct sf_spill *s, const char *p, size_t n, uint64_t *off)
 {
 	if (s->f == NULL && !s->mem) {
-		s->f = tmpfile();
+		s->f = sf_report_tmpfile();
 		if (s->f != NULL)
 			s->fd = fileno(s->f);
 		else
-			s->mem = true;
+			spill_to_memory(s, "cannot make a temporary file", errno);
 	}
+	if (!s->mem && s->wbuf.len + n > SPILL_CHUNK && !spill_flush(s))
+		spill_to_memory(s, "cannot write the temporary file", errno);
 	*off = s->flushed + s->wbuf.len;
-	if (s->mem) {
-		sf_buf_put(&s->wbuf, p, n);
-		return !s->wbuf.oom;
-	}
-	if (s->wbuf.len + n > SPILL_CHUNK && !spill_flush(s))
-		return false;
-	if (n >= SPILL_CHUNK) {
-		if (!pwrite_all(s->fd, p, n, s->flushed))
-			return false;
-		s->flushed += n;
-		if (s->flushed > s->file_hi)
-			s->file_hi = s->flushed;
-		return true;
+	if (!s->mem && n >= SPILL_CHUNK) {
+		if (pwrite_all(s->fd, p, n, s->flushed)) {
+			s->flushed += n;
+			if (s->flushed > s->file_hi)
+				s->file_hi = s->flushed;
+			return true;
+		}
+		spill_to_memory(s, "cannot write the temporary file", errno);
 	}
 	sf_buf_put(&s->wbuf, p, n);
 	return !s->wbuf.oom;
@@ -323,7 +387,7 @@ static bool spill_map(struct sf_spill *s, uint64_t end)
  * SPILL_MAP_DROP bytes read so that the records already written out do not
  * stay in memory.
  */
-static const char *spill_get(struct sf_spill *s, uint64_t off, size_t n)
+const char *sf_spill_get(struct sf_spill *s, uint64_t off, size_t n)
 {
 	size_t from_file;
 
@@ -387,7 +451,7 @@ static void spill_punch(struct sf_report *r)
 #endif
 }
 
-static void spill_close(struct sf_spill *s)
+void sf_spill_close(struct sf_spill *s)
 {
 	spill_unmap(s);
 	if (s->f != NULL)
@@ -422,7 +486,7 @@ static void drain(struct sf_report *r)
 		r->head = (r->head + 1) % r->cap;
 		r->n_pend--;
 		r->next_id++;
-		p = spill_get(&r->spill, e.off, e.len);
+		p = sf_spill_get(&r->spill, e.off, e.len);
 		if (p == NULL)
 			r->error = true;
 		else
@@ -458,6 +522,16 @@ static bool grow(struct sf_report *r, uint64_t need)
 	return true;
 }
 
+/* A record that cannot wait for its turn: late or out of order beats lost, with one warning. */
+static void put_unordered(struct sf_report *r, const char *p, size_t n, const char *why)
+{
+	if (!r->unordered_warned) {
+		r->unordered_warned = true;
+		sf_warnf("%s: connections from id %" PRIu64 " on may be written out of id order", why, r->next_id);
+	}
+	put(r, p, n);
+}
+
 /* Place the record of connection id: out now if every lower id is done, else into the spill. */
 static void place(struct sf_report *r, uint64_t id, const char *p, size_t n)
 {
@@ -465,8 +539,7 @@ static void place(struct sf_report *r, uint64_t id, const char *p, size_t n)
 	size_t slot;
 
 	if (id < r->next_id) {
-		/* an id already passed (a flow-table bug): late beats lost */
-		put(r, p, n);
+		put_unordered(r, p, n, "a connection id came twice or late (a flow-table bug)");
 		return;
 	}
 	off = id - r->next_id;
@@ -480,19 +553,16 @@ static void place(struct sf_report *r, uint64_t id, const char *p, size_t n)
 		return;
 	}
 	if (off >= r->cap && !grow(r, off + 1)) {
-		/* out of memory: out of order beats lost */
-		put(r, p, n);
+		put_unordered(r, p, n, "out of memory for the id-order index");
 		return;
 	}
 	slot = (size_t)((r->head + off) % r->cap);
 	if (r->pend[slot].present) {
-		/* duplicate id: keep both */
-		put(r, p, n);
+		put_unordered(r, p, n, "a connection id came twice (a flow-table bug)");
 		return;
 	}
-	if (n > UINT32_MAX || !spill_append(&r->spill, p, n, &r->pend[slot].off)) {
-		/* the spill failed: out of order beats lost */
-		put(r, p, n);
+	if (n > UINT32_MAX || !sf_spill_append(&r->spill, p, n, &r->pend[slot].off)) {
+		put_unordered(r, p, n, "out of memory for the records that wait for a lower id");
 		return;
 	}
 	r->pend[slot].len = (uint32_t)n;
@@ -512,7 +582,7 @@ static void flush_pending(struct sf_report *r)
 			continue;
 		r->pend[slot].present = false;
 		r->n_pend--;
-		p = spill_get(&r->spill, e.off, e.len);
+		p = sf_spill_get(&r->spill, e.off, e.len);
 		if (p == NULL)
 			r->error = true;
 		else
@@ -611,7 +681,7 @@ void sf_report_free(struct sf_report *r)
 	if (r == NULL)
 		return;
 	free(r->pend);
-	spill_close(&r->spill);
+	sf_spill_close(&r->spill);
 	sf_buf_free(&r->rec);
 	sf_buf_free(&r->scratch);
 	sf_report_text_fini(r);

@@ -19,17 +19,20 @@ struct sf_pending {
 };
 
 /*
- * Spill: the records of pending connections, appended in arrival order to
- * an unlinked temporary file (written with pwrite in SPILL_CHUNK pieces,
- * read back through a mapping of the file, or one pread each when it cannot
- * be mapped) or, when no file can be made, kept in memory. It starts over
- * whenever nothing is pending, and gives back (punches a hole over) the
- * space below the oldest pending record as records drain.
+ * Spill: records appended in arrival order to an unlinked temporary file
+ * (written with pwrite in SPILL_CHUNK pieces, read back through a mapping of
+ * the file, or one pread each when it cannot be mapped) or, when no file can
+ * be made or written, kept in memory (with one warning). The reorder spill
+ * holds the records of pending connections: it starts over whenever nothing
+ * is pending, and gives back (punches a hole over) the space below the
+ * oldest pending record as records drain. The text body is a second one,
+ * read back once from its start.
  */
 struct sf_spill {
-	FILE *f;             /* the tmpfile() behind fd, NULL before the first record */
+	const char *instead; /* the warning's words for the memory fallback */
+	FILE *f;             /* the temporary file behind fd (sf_report_tmpfile), NULL before the first record */
 	int fd;
-	bool mem;            /* no file: everything stays in wbuf */
+	bool mem;            /* no file, or it failed: from flushed on, everything stays in wbuf */
 	struct sf_buf wbuf;  /* spill bytes [flushed, flushed + wbuf.len) not yet in the file */
 	uint64_t flushed;    /* file offset where wbuf starts */
 	uint64_t file_hi;    /* bytes the file holds */
@@ -40,6 +43,15 @@ struct sf_spill {
 	uint64_t map_len;    /* bytes of address space mapped (may run past the file's end) */
 	uint64_t map_read;   /* bytes read through the map since its pages were last dropped */
 };
+
+/* An empty spill; instead: what the warning says is done when the file fails. */
+void sf_spill_init(struct sf_spill *s, const char *instead);
+/* Append n bytes; *off receives their spill offset. False when they could not be kept. */
+bool sf_spill_append(struct sf_spill *s, const char *p, size_t n, uint64_t *off);
+/* The n bytes at off: valid until the next call on s; NULL when they cannot be read back. */
+const char *sf_spill_get(struct sf_spill *s, uint64_t off, size_t n);
+/* Close the file and free the buffers. */
+void sf_spill_close(struct sf_spill *s);
 
 /*
  * Lifecycle: sf_report_new (the sink's begin), sf_report_conn per finished
@@ -69,21 +81,19 @@ struct sf_report {
 	size_t cap, head, n_pend;
 	uint64_t next_id;
 	struct sf_spill spill;
+	bool unordered_warned; /* a record had to go out of id order (warned once) */
 
 	/* json: connections written so far (for the separators) */
 	uint64_t n_written;
 
 	/*
-	 * text: connection blocks, in id order, wait here until the header
-	 * (which needs the totals) has been written; once it has (head_done),
-	 * blocks go straight to the output.
+	 * text: connection blocks, in id order, wait here (appended, read back
+	 * once) until the header (which needs the totals) has been written;
+	 * once it has (head_done), blocks go straight to the output.
 	 */
 	bool head_done;
-	FILE *body;
-	bool body_is_mem;  /* open_memstream fallback when tmpfile() fails */
-	char *body_buf;
-	size_t body_len;
-	char *body_iobuf;  /* stdio buffer of the tmpfile */
+	struct sf_spill body;
+	uint64_t body_len;
 };
 
 /*
@@ -92,6 +102,14 @@ struct sf_report {
  * Returns the length.
  */
 size_t sf_report_addr_text(const struct sf_addr *a, char *out);
+
+/*
+ * An unlinked temporary file opened "w+" in $TMPDIR (else /tmp), for the
+ * spill and the text body; NULL with errno set when none can be made.
+ */
+FILE *sf_report_tmpfile(void);
+/* One warning: what failed in the temporary directory (with err), and what is done instead. */
+void sf_report_tmpfile_warn(const char *what, int err, const char *instead);
 
 /* Violations stored in c->violations (NULL when there are none). */
 static inline uint32_t stored_violations(const struct sf_conn *c)

@@ -1,4 +1,5 @@
 /* report_text.c - the human-first text sink: header with totals, one block per connection, -v ladder. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,7 +22,8 @@
 #define EP_TEXT_MAX (SF_ADDR_STRLEN + 16)
 #define DETAIL_MAX 320
 #define MSG_MAX 256
-#define BODY_IOBUF (256u * 1024u)
+/* Bytes of the body read back and written out at a time. */
+#define BODY_CHUNK (256u * 1024u)
 #define LABEL_COL 11    /* "handshake  " */
 #define OUTCOME_COL 26  /* outcome column before the details */
 #define LADDER_INNER 28 /* arrow width between the two '|' */
@@ -512,19 +514,8 @@ static void ladder(const struct sf_report *r, struct sf_buf *f, const struct sf_
 
 void sf_report_text_begin(struct sf_report *r)
 {
-	r->body = tmpfile();
-	if (r->body != NULL) {
-		/* one write(2) per 256 KiB of records (glibc ignores a size without a buffer) */
-		r->body_iobuf = malloc(BODY_IOBUF);
-		if (r->body_iobuf != NULL)
-			setvbuf(r->body, r->body_iobuf, _IOFBF, BODY_IOBUF);
-	}
-	if (r->body == NULL) {
-		r->body = open_memstream(&r->body_buf, &r->body_len);
-		r->body_is_mem = true;
-	}
-	if (r->body == NULL)
-		r->error = true;
+	sf_spill_init(&r->body, "the connections wait in memory until the header (which needs the totals) is written");
+	r->body_len = 0;
 }
 
 void sf_report_text_record(struct sf_report *r, struct sf_buf *f, const struct sf_conn *c)
@@ -557,12 +548,16 @@ void sf_report_text_record(struct sf_report *r, struct sf_buf *f, const struct s
 
 void sf_report_text_put(struct sf_report *r, const char *p, size_t n)
 {
-	FILE *to = r->head_done ? r->opts.out : r->body;
+	uint64_t off;
 
-	if (to == NULL)
-		return;
-	if (fwrite(p, 1, n, to) != n)
-		r->error = true;
+	if (r->head_done) {
+		if (fwrite(p, 1, n, r->opts.out) != n)
+			r->error = true;
+	} else if (sf_spill_append(&r->body, p, n, &off)) {
+		r->body_len = off + n;
+	} else {
+		r->error = true; /* out of memory: a block is missing */
+	}
 }
 
 static void input_line(const struct sf_report *r, FILE *f, const struct sf_input_info *in)
@@ -653,54 +648,33 @@ static void totals_line(const struct sf_report *r, FILE *f, const struct sf_flow
 	fputc('\n', f);
 }
 
-/* Append the connection blocks written so far to out. */
+/* The blocks kept so far, to the output, BODY_CHUNK bytes at a time. */
 static void copy_body(struct sf_report *r)
 {
-	FILE *out = r->opts.out;
-	char buf[65536];
-	size_t n;
+	for (uint64_t off = 0; off < r->body_len;) {
+		size_t n = r->body_len - off < BODY_CHUNK ? (size_t)(r->body_len - off) : BODY_CHUNK;
+		const char *p = sf_spill_get(&r->body, off, n);
 
-	if (r->body == NULL)
-		return;
-	if (fflush(r->body) != 0 || ferror(r->body)) {
-		r->error = true;
-		return;
-	}
-	if (r->body_is_mem) {
-		if (r->body_len > 0 && fwrite(r->body_buf, 1, r->body_len, out) != r->body_len)
-			r->error = true;
-		return;
-	}
-	rewind(r->body);
-	while ((n = fread(buf, 1, sizeof buf, r->body)) > 0)
-		if (fwrite(buf, 1, n, out) != n) {
+		if (p == NULL || fwrite(p, 1, n, r->opts.out) != n) {
 			r->error = true;
 			return;
 		}
-	if (ferror(r->body))
-		r->error = true;
+		off += n;
+	}
 }
 
 void sf_report_text_head(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)
 {
-	bool had_body = r->body != NULL;
-
 	input_line(r, r->opts.out, in);
 	totals_line(r, r->opts.out, fs);
 	copy_body(r);
 	sf_report_text_fini(r);
-	/* (no body file at all: nothing could be kept, so nothing more is written either) */
-	r->head_done = had_body;
+	r->head_done = true;
 }
 
 void sf_report_text_fini(struct sf_report *r)
 {
-	if (r->body != NULL)
-		fclose(r->body);
-	r->body = NULL;
-	free(r->body_iobuf);
-	r->body_iobuf = NULL;
-	free(r->body_buf);
-	r->body_buf = NULL;
+	sf_spill_close(&r->body);
+	sf_spill_init(&r->body, r->body.instead);
 	r->body_len = 0;
 }

@@ -291,6 +291,32 @@ def cli_checks(synfin, td, res, only):
             why = "expected one stderr line, got %r" % err[:300]
         res.fail("cli/huge_record", why) if why else res.ok("cli/huge_record")
 
+    # TMPDIR names the directory of the temporary files; when none can be
+    # made there, the same report comes from memory, with one warning
+    if named("cli/tmpdir_unusable"):
+        why = None
+        for fmt in ("text", "json"):
+            args = [synfin, "-r", four_way, "-F", fmt]
+            env = dict(os.environ, NO_COLOR="1")
+            want = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                  timeout=TIMEOUT)
+            env["TMPDIR"] = "/nonexistent/synfin-e2e"
+            got = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                 timeout=TIMEOUT)
+            err = got.stderr.decode("utf-8", "replace")
+            lines = stderr_lines(err)
+            if got.returncode != 0 or got.stdout != want.stdout:
+                why = "-F %s: exit %d, report %s" % (fmt, got.returncode,
+                                                      "differs" if got.stdout != want.stdout else "same")
+            elif fmt == "text" and (len(lines) != 1 or
+                                    "cannot make a temporary file in /nonexistent/synfin-e2e" not in err):
+                why = "-F text: expected one warning naming the directory, got %r" % err[:300]
+            elif fmt == "json" and err.strip():
+                why = "-F json: nothing waited, so no warning was due, got %r" % err[:300]
+            if why:
+                break
+        res.fail("cli/tmpdir_unusable", why) if why else res.ok("cli/tmpdir_unusable")
+
     # --check
     def check(name, case, opt, want, failing_ids=()):
         if not named(name):

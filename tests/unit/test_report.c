@@ -3,9 +3,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <jansson.h>
 
 #include "synfin_config.h"
@@ -1343,13 +1346,19 @@ Test(report_text, summary_api_counts)
  * every record waits (most of them in the spill file), the rest end in
  * nearly id order (here: runs of 37 reversed), then a fully shuffled tail.
  */
-Test(report_json, spilled_records_come_back_in_order_when_id_0_ends_last)
+/*
+ * N unanswered SYNs finishing in an order that makes nearly all of them wait
+ * (id 0 last; runs of 37 backwards, then a shuffled tail): about 30 MiB of
+ * json records go through the spill.
+ */
+enum { SPILL_N = 20000, SPILL_TAIL = 2000 };
+
+static struct sf_conn **spill_order(void)
 {
-	enum { N = 20000, TAIL = 2000 };
+	enum { N = SPILL_N, TAIL = SPILL_TAIL };
 	struct sf_conn **cs = calloc(N, sizeof *cs);
 	uint32_t rnd = 99;
 	size_t k = 0;
-	json_t *j, *arr;
 
 	cr_assert_not_null(cs);
 	for (size_t start = 1; start < N - TAIL; start += 37) {
@@ -1370,13 +1379,125 @@ Test(report_json, spilled_records_come_back_in_order_when_id_0_ends_last)
 	}
 	cs[k++] = no_reply(0);
 	cr_assert_eq(k, N);
-	j = run_json(cs, N, NULL, NULL);
-	arr = at(j, "connections");
-	cr_assert_eq(json_array_size(arr), N);
-	for (size_t i = 0; i < N; i++)
+	return cs;
+}
+
+static void spilled_json_in_order(void)
+{
+	struct sf_conn **cs = spill_order();
+	json_t *j = run_json(cs, SPILL_N, NULL, NULL);
+	json_t *arr = at(j, "connections");
+
+	cr_assert_eq(json_array_size(arr), SPILL_N);
+	for (size_t i = 0; i < SPILL_N; i++)
 		cr_assert_eq(json_integer_value(json_object_get(json_array_get(arr, i), "id")), (long long)i);
 	json_decref(j);
 	free(cs);
+}
+
+Test(report_json, spilled_records_come_back_in_order_when_id_0_ends_last)
+{
+	spilled_json_in_order();
+}
+
+/* What the test wrote on stderr (redirected by cr_redirect_stderr); the caller frees it. */
+static char *test_stderr(void)
+{
+	FILE *f = cr_get_redirected_stderr();
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ch;
+
+	fflush(stderr);
+	while ((ch = fgetc(f)) != EOF) {
+		if (len + 2 > cap) {
+			cap = cap ? cap * 2 : 256;
+			buf = realloc(buf, cap);
+			cr_assert_not_null(buf);
+		}
+		buf[len++] = (char)ch;
+	}
+	if (buf == NULL)
+		buf = calloc(1, 1);
+	else
+		buf[len] = '\0';
+	return buf;
+}
+
+/* No temporary file can be made ($TMPDIR is honoured): the records wait in memory, in order, with a warning. */
+Test(report_json, spill_without_a_temporary_directory_keeps_the_order, .init = cr_redirect_stderr)
+{
+	char *err;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/synfin-test", 1), 0);
+	spilled_json_in_order();
+	err = test_stderr();
+	has(err, "synfin: warning: cannot make a temporary file in /nonexistent/synfin-test (No such file or directory)");
+	has(err, "kept in memory");
+	cr_assert_eq(count_char(err, '\n'), 1, "one warning:\n%s", err);
+	free(err);
+}
+
+/*
+ * The file stops taking writes part-way (the 1 MiB file-size limit stands in
+ * for a full disk): the rest wait in memory, the order holds, one warning.
+ */
+Test(report_json, spill_file_that_fills_up_keeps_the_order, .init = cr_redirect_stderr)
+{
+	struct rlimit lim = { .rlim_cur = 1u << 20, .rlim_max = RLIM_INFINITY };
+	char *err;
+
+	cr_assert_neq(signal(SIGXFSZ, SIG_IGN), SIG_ERR);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	spilled_json_in_order();
+	err = test_stderr();
+	has(err, "synfin: warning: cannot write the temporary file in ");
+	has(err, "(File too large)");
+	cr_assert_eq(count_char(err, '\n'), 1, "one warning:\n%s", err);
+	free(err);
+}
+
+/* The text body's file stops taking writes part-way: the same report, from memory, and one warning per file. */
+Test(report_text, temporary_file_that_fills_up_gives_the_same_report, .init = cr_redirect_stderr)
+{
+	struct rlimit lim = { .rlim_cur = 1u << 20, .rlim_max = RLIM_INFINITY };
+	struct sf_conn **a = spill_order(), **b = spill_order();
+	char *want = run(SF_FMT_TEXT, false, false, false, a, SPILL_N, NULL, NULL);
+	char *got, *err;
+
+	cr_assert_gt(strlen(want), 4u << 20, "the body outgrows the limit");
+	cr_assert_neq(signal(SIGXFSZ, SIG_IGN), SIG_ERR);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	got = run(SF_FMT_TEXT, false, false, false, b, SPILL_N, NULL, NULL);
+	cr_assert(strcmp(got, want) == 0, "the reports differ");
+	err = test_stderr();
+	has(err, "cannot write the temporary file in ");
+	has(err, "(File too large): the connections wait in memory until the header");
+	cr_assert_leq(count_char(err, '\n'), 2, "a warning per file at most:\n%s", err);
+	free(err);
+	free(got);
+	free(want);
+	free(a);
+	free(b);
+}
+
+/* The text report's body waits in memory when no temporary file can be made: the same bytes, one warning. */
+Test(report_text, no_temporary_directory_gives_the_same_report, .init = cr_redirect_stderr)
+{
+	struct sf_conn *a[] = { four_way(1), no_reply(0), refused(2) };
+	struct sf_conn *b[] = { four_way(1), no_reply(0), refused(2) };
+	char *want = run(SF_FMT_TEXT, false, true, false, a, 3, NULL, NULL);
+	char *got, *err;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/synfin-test", 1), 0);
+	got = run(SF_FMT_TEXT, false, true, false, b, 3, NULL, NULL);
+	cr_assert_str_eq(got, want);
+	err = test_stderr();
+	has(err, "cannot make a temporary file in /nonexistent/synfin-test");
+	has(err, "wait in memory until the header");
+	free(err);
+	free(got);
+	free(want);
 }
 
 Test(report_text, many_shuffled_connections_come_out_in_order)
