@@ -236,7 +236,8 @@ static void send_back(void *reader, struct sf_conn *c)
 /*
  * Files: a second thread reads, decodes and hashes (sf_reader), this one
  * tracks; the records of the connections it finishes are written back on
- * the reading thread, so the per-packet work is shared by two cores.
+ * the reading thread (or on this one, while it would otherwise wait for a
+ * batch), so the per-packet work is shared by two cores.
  * (Prefetching the connections of the next packets was measured and
  * dropped: on the benchmark capture it cost more than it saved.)
  */

@@ -2,7 +2,10 @@
  * reader.c - a producer thread that reads and decodes a capture file.
  *
  * Batches of SF_READER_BATCH frames go to the consumer through a ring
- * (ring.h: one lock per batch, wake-ups only at half full or half empty).
+ * (ring.h: one lock per batch, wake-ups only at half full or half empty);
+ * the consumer's finished work comes back through the same ring, and
+ * whichever thread would otherwise wait serves it (serve_mu keeps the
+ * calls to back_fn one at a time and in order).
  * Frames come from sf_capture_dispatch, a batch per call (records read in
  * place from plain pcap files, else one pcap_dispatch call). Per segment
  * the cost is a copy of one struct sf_packet.
@@ -29,6 +32,7 @@ struct sf_reader {
 	sf_reader_back_fn back_fn;
 	void *back_ctx;
 	pthread_t thread;
+	pthread_mutex_t serve_mu; /* held while items that came back are taken and passed to back_fn (either thread) */
 	struct sf_ring *ring;
 	struct sf_read_batch *batch; /* the one being filled */
 	enum sf_next end;     /* written by the thread, read after the join */
@@ -78,13 +82,15 @@ static bool read_batch(struct sf_reader *r, struct sf_read_batch *b)
 	return false;
 }
 
-/* Pass what came back to back_fn, waiting for it or not; how many items. */
+/* Reader thread: pass what came back to back_fn, waiting for it or not; how many items. */
 static size_t serve_back(struct sf_reader *r, bool wait)
 {
 	void *items[SEND_BATCH];
+	pthread_mutex_lock(&r->serve_mu);
 	size_t n = wait ? sf_ring_back_wait(r->ring, items, SEND_BATCH) : sf_ring_back_take(r->ring, items, SEND_BATCH);
 	for (size_t i = 0; i < n; i++)
 		r->back_fn(r->back_ctx, items[i]);
+	pthread_mutex_unlock(&r->serve_mu);
 	return n;
 }
 
@@ -93,14 +99,14 @@ static void *reader_main(void *arg)
 	struct sf_reader *r = arg;
 
 	for (;;) {
-		while (serve_back(r, false) > 0)
-			;
 		struct sf_read_batch *b = sf_ring_fill(r->ring);
 		if (!b) {
-			if (serve_back(r, false) > 0)
-				continue; /* the ring was full and work came back */
-			r->end = SF_NEXT_END; /* the consumer stopped */
-			break;
+			if (sf_ring_stopped(r->ring)) {
+				r->end = SF_NEXT_END; /* the consumer stopped */
+				break;
+			}
+			serve_back(r, false); /* the ring is full and work came back */
+			continue;
 		}
 		bool last = read_batch(r, b);
 		if (b->n > 0)
@@ -129,6 +135,7 @@ struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hashe
 	r->back_ctx = back_ctx;
 	r->end = SF_NEXT_END;
 	r->out = sf_calloc_lines(sizeof *r->out);
+	pthread_mutex_init(&r->serve_mu, NULL);
 	r->ring = r->out ? sf_ring_new(sizeof(struct sf_read_batch)) : NULL;
 	if (!r->ring || pthread_create(&r->thread, NULL, reader_main, r) != 0) {
 		sf_ring_free(r->ring);
@@ -149,9 +156,37 @@ void sf_reader_send_back(struct sf_reader *r, void *item)
 	}
 }
 
+/*
+ * Consumer, finding the ring empty: send back what is gathered, then serve
+ * what came back unless the reader thread is at it. False when nothing was
+ * served (wait for a batch then).
+ */
+static bool help(struct sf_reader *r)
+{
+	void *items[SEND_BATCH];
+	struct sendbuf *o = r->out;
+
+	if (o->n > 0) {
+		sf_ring_back_send(r->ring, o->items, o->n);
+		o->n = 0;
+	}
+	if (pthread_mutex_trylock(&r->serve_mu) != 0)
+		return false;
+	size_t n = sf_ring_back_take(r->ring, items, SEND_BATCH);
+	for (size_t i = 0; i < n; i++)
+		r->back_fn(r->back_ctx, items[i]);
+	pthread_mutex_unlock(&r->serve_mu);
+	return n > 0;
+}
+
 const struct sf_read_batch *sf_reader_next(struct sf_reader *r)
 {
-	return sf_ring_take(r->ring);
+	const struct sf_read_batch *b;
+
+	while ((b = sf_ring_try_take(r->ring)) == NULL)
+		if (r->back_fn == NULL || !help(r))
+			return sf_ring_take(r->ring);
+	return b;
 }
 
 void sf_reader_release(struct sf_reader *r)
@@ -171,6 +206,7 @@ enum sf_next sf_reader_finish(struct sf_reader *r, char *err, size_t errlen)
 	if (errlen)
 		snprintf(err, errlen, "%s", r->err);
 	sf_ring_free(r->ring);
+	pthread_mutex_destroy(&r->serve_mu);
 	free(r->out);
 	free(r);
 	return end;

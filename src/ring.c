@@ -63,6 +63,14 @@ void *sf_ring_fill(struct sf_ring *r)
 	return s;
 }
 
+bool sf_ring_stopped(struct sf_ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	bool stopped = r->stopped;
+	pthread_mutex_unlock(&r->mu);
+	return stopped;
+}
+
 void sf_ring_put(struct sf_ring *r, bool last)
 {
 	pthread_mutex_lock(&r->mu);
@@ -91,6 +99,19 @@ void *sf_ring_take(struct sf_ring *r)
 	}
 	r->consumer_waits = false;
 	void *s = NULL;
+	if (r->head != r->tail) {
+		s = slot(r, r->tail);
+		r->holding = true;
+	}
+	pthread_mutex_unlock(&r->mu);
+	return s;
+}
+
+void *sf_ring_try_take(struct sf_ring *r)
+{
+	void *s = NULL;
+
+	pthread_mutex_lock(&r->mu);
 	if (r->head != r->tail) {
 		s = slot(r, r->tail);
 		r->holding = true;

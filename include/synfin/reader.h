@@ -37,25 +37,36 @@ struct sf_read_batch {
 
 struct sf_reader;
 
-/* Called on the reader thread for each item sf_reader_send_back sent, in the order sent. */
+/*
+ * Called for each item sf_reader_send_back sent, in the order sent, one call
+ * at a time: mostly on the reader thread, and on the consumer's while it
+ * would otherwise wait for a batch.
+ */
 typedef void (*sf_reader_back_fn)(void *ctx, void *item);
 
 /*
  * Start reading cap; NULL when no thread could be started (read inline
  * instead). hasher (required: the consumer routes by the value) fills each
  * segment's hash. back_fn (may be NULL when nothing is sent back) runs the
- * last stage on the reader thread: the consumer's finished work goes back
- * to it, so the two cores share the per-packet work more evenly.
+ * last stage: the consumer's finished work goes back to the reader thread,
+ * so the two cores share the per-packet work more evenly. The reader fills
+ * the ring first and serves what came back while the ring is full; the
+ * consumer serves it itself when the ring is empty and the reader is busy
+ * reading, so neither thread waits while there is work of either kind.
  */
 struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hasher, const void *hash_ctx,
 				  sf_reader_back_fn back_fn, void *back_ctx);
 /*
- * Consumer: have back_fn(back_ctx, item) called on the reader thread, after
- * the items sent before it. Gathered 64 at a time (one lock); all
- * have been handled once sf_reader_finish returns.
+ * Consumer: have back_fn(back_ctx, item) called after the items sent before
+ * it. Gathered 64 at a time (one lock); all have been handled once
+ * sf_reader_finish returns.
  */
 void sf_reader_send_back(struct sf_reader *r, void *item);
-/* The next batch in file order, or NULL once the input ended. */
+/*
+ * The next batch in file order, or NULL once the input ended. While none is
+ * ready, items that came back are served here (when the reader thread is
+ * not serving them) before it waits.
+ */
 const struct sf_read_batch *sf_reader_next(struct sf_reader *r);
 /* Give back the batch sf_reader_next returned, before asking for another. */
 void sf_reader_release(struct sf_reader *r);

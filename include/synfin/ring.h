@@ -26,16 +26,20 @@ struct sf_ring;
 struct sf_ring *sf_ring_new(size_t slot_size);
 /*
  * Producer: an empty slot to fill, waiting for one; NULL once the consumer
- * stopped, or while items wait on the way back (sf_ring_back_take them,
- * then ask again).
+ * stopped (sf_ring_stopped tells), or while the ring is full and items wait
+ * on the way back (sf_ring_back_take them, then ask again).
  */
 void *sf_ring_fill(struct sf_ring *r);
+/* Producer: has the consumer stopped? */
+bool sf_ring_stopped(struct sf_ring *r);
 /* Producer: the slot sf_ring_fill gave is full; last: nothing comes after it. */
 void sf_ring_put(struct sf_ring *r, bool last);
 /* Producer: nothing more is coming (when the last slot was not marked so). */
 void sf_ring_close(struct sf_ring *r);
 /* Consumer: the oldest full slot, waiting for one; NULL once the producer closed and all were taken. */
 void *sf_ring_take(struct sf_ring *r);
+/* Consumer: the oldest full slot, or NULL at once when there is none (closed or not). */
+void *sf_ring_try_take(struct sf_ring *r);
 /* Consumer: done with the slot sf_ring_take gave. */
 void sf_ring_done(struct sf_ring *r);
 /* Consumer: wants no more; a producer waiting in sf_ring_fill gets NULL. */
@@ -54,7 +58,11 @@ void sf_ring_free(struct sf_ring *r);
 void sf_ring_back_send(struct sf_ring *r, void *const *items, size_t n);
 /* Consumer: nothing more comes back. */
 void sf_ring_back_close(struct sf_ring *r);
-/* Producer: up to max items that came back, without waiting; 0 if none. */
+/*
+ * Up to max items that came back, without waiting; 0 if none. The producer
+ * takes them, and so may the consumer (one side at a time: the caller keeps
+ * the two apart, as sf_reader does).
+ */
 size_t sf_ring_back_take(struct sf_ring *r, void **items, size_t max);
 /* Producer: up to max items, waiting for some; 0 once the way back is closed and empty. */
 size_t sf_ring_back_wait(struct sf_ring *r, void **items, size_t max);

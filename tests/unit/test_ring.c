@@ -183,3 +183,46 @@ Test(ring, the_way_back_ends_once_closed_and_empty)
 	cr_assert_eq(sf_ring_back_take(r, got, 4), 0);
 	sf_ring_free(r);
 }
+
+Test(ring, try_take_never_waits)
+{
+	struct sf_ring *r = sf_ring_new(sizeof(struct slot));
+	cr_assert_not_null(r);
+	cr_assert_null(sf_ring_try_take(r), "empty: NULL at once");
+	for (uint64_t i = 0; i < 3; i++) {
+		struct slot *s = sf_ring_fill(r);
+		cr_assert_not_null(s);
+		s->seq = i;
+		sf_ring_put(r, false);
+	}
+	for (uint64_t i = 0; i < 3; i++) {
+		struct slot *s = sf_ring_try_take(r);
+		cr_assert_not_null(s);
+		cr_assert_eq(s->seq, i);
+		sf_ring_done(r);
+	}
+	cr_assert_null(sf_ring_try_take(r));
+	sf_ring_close(r);
+	cr_assert_null(sf_ring_try_take(r), "closed and empty: NULL");
+	cr_assert_null(sf_ring_take(r));
+	sf_ring_free(r);
+}
+
+Test(ring, fill_tells_a_stop_from_work_coming_back)
+{
+	struct sf_ring *r = sf_ring_new(sizeof(struct slot));
+	cr_assert_not_null(r);
+	void *item = (void *)1, *got[2];
+	for (int i = 0; i < SF_RING_SLOTS; i++) {
+		cr_assert_not_null(sf_ring_fill(r));
+		sf_ring_put(r, false);
+	}
+	sf_ring_back_send(r, &item, 1);
+	cr_assert_null(sf_ring_fill(r), "full, and an item came back");
+	cr_assert_not(sf_ring_stopped(r));
+	cr_assert_eq(sf_ring_back_take(r, got, 2), 1);
+	sf_ring_stop(r);
+	cr_assert_null(sf_ring_fill(r));
+	cr_assert(sf_ring_stopped(r));
+	sf_ring_free(r);
+}
