@@ -82,14 +82,21 @@ static bool read_batch(struct sf_reader *r, struct sf_read_batch *b)
 	return false;
 }
 
-/* Reader thread: pass what came back to back_fn, waiting for it or not; how many items. */
-static size_t serve_back(struct sf_reader *r, bool wait)
+/* Either thread, holding serve_mu: pass what came back to back_fn, waiting for it or not; how many items. */
+static size_t serve_locked(struct sf_reader *r, bool wait)
 {
 	void *items[SEND_BATCH];
-	pthread_mutex_lock(&r->serve_mu);
 	size_t n = wait ? sf_ring_back_wait(r->ring, items, SEND_BATCH) : sf_ring_back_take(r->ring, items, SEND_BATCH);
 	for (size_t i = 0; i < n; i++)
 		r->back_fn(r->back_ctx, items[i]);
+	return n;
+}
+
+/* Reader thread: serve_locked, waiting for serve_mu while the consumer serves. */
+static size_t serve_back(struct sf_reader *r, bool wait)
+{
+	pthread_mutex_lock(&r->serve_mu);
+	size_t n = serve_locked(r, wait);
 	pthread_mutex_unlock(&r->serve_mu);
 	return n;
 }
@@ -146,14 +153,22 @@ struct sf_reader *sf_reader_start(struct sf_capture *cap, sf_reader_hasher hashe
 	return r;
 }
 
+/* Consumer: send back the items gathered so far. */
+static void send_gathered(struct sf_reader *r)
+{
+	struct sendbuf *o = r->out;
+	if (o->n > 0) {
+		sf_ring_back_send(r->ring, o->items, o->n);
+		o->n = 0;
+	}
+}
+
 void sf_reader_send_back(struct sf_reader *r, void *item)
 {
 	struct sendbuf *o = r->out;
 	o->items[o->n++] = item;
-	if (o->n == SEND_BATCH) {
-		sf_ring_back_send(r->ring, o->items, o->n);
-		o->n = 0;
-	}
+	if (o->n == SEND_BATCH)
+		send_gathered(r);
 }
 
 /*
@@ -163,18 +178,10 @@ void sf_reader_send_back(struct sf_reader *r, void *item)
  */
 static bool help(struct sf_reader *r)
 {
-	void *items[SEND_BATCH];
-	struct sendbuf *o = r->out;
-
-	if (o->n > 0) {
-		sf_ring_back_send(r->ring, o->items, o->n);
-		o->n = 0;
-	}
+	send_gathered(r);
 	if (pthread_mutex_trylock(&r->serve_mu) != 0)
 		return false;
-	size_t n = sf_ring_back_take(r->ring, items, SEND_BATCH);
-	for (size_t i = 0; i < n; i++)
-		r->back_fn(r->back_ctx, items[i]);
+	size_t n = serve_locked(r, false);
 	pthread_mutex_unlock(&r->serve_mu);
 	return n > 0;
 }
@@ -196,8 +203,7 @@ void sf_reader_release(struct sf_reader *r)
 
 enum sf_next sf_reader_finish(struct sf_reader *r, char *err, size_t errlen)
 {
-	if (r->out->n > 0)
-		sf_ring_back_send(r->ring, r->out->items, r->out->n);
+	send_gathered(r);
 	sf_ring_back_close(r->ring);
 	sf_ring_stop(r->ring);
 	pthread_join(r->thread, NULL);

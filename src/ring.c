@@ -90,6 +90,15 @@ void sf_ring_close(struct sf_ring *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* The oldest full slot, now held, or NULL when there is none; the caller holds the lock. */
+static void *take_locked(struct sf_ring *r)
+{
+	if (r->head == r->tail)
+		return NULL;
+	r->holding = true;
+	return slot(r, r->tail);
+}
+
 void *sf_ring_take(struct sf_ring *r)
 {
 	pthread_mutex_lock(&r->mu);
@@ -98,24 +107,15 @@ void *sf_ring_take(struct sf_ring *r)
 		pthread_cond_wait(&r->not_empty, &r->mu);
 	}
 	r->consumer_waits = false;
-	void *s = NULL;
-	if (r->head != r->tail) {
-		s = slot(r, r->tail);
-		r->holding = true;
-	}
+	void *s = take_locked(r);
 	pthread_mutex_unlock(&r->mu);
 	return s;
 }
 
 void *sf_ring_try_take(struct sf_ring *r)
 {
-	void *s = NULL;
-
 	pthread_mutex_lock(&r->mu);
-	if (r->head != r->tail) {
-		s = slot(r, r->tail);
-		r->holding = true;
-	}
+	void *s = take_locked(r);
 	pthread_mutex_unlock(&r->mu);
 	return s;
 }
