@@ -27,8 +27,10 @@ usage: bench/run.sh [options]
   --flood           also a SYN flood (5M SYNs; --quick: 100k): RSS, accounting
   --flood-syns N    SYNs in the flood capture
   --dir DIR         scratch directory (default $SYNFIN_BENCH_DIR or /tmp/synfin-bench)
-  --build DIR       meson build directory (default <repo>/build-release; a new one
-                    is set up with --buildtype=release -Db_lto=true)
+  --build DIR       meson build directory to time as it is (a new one is set up with
+                    --buildtype=release -Db_lto=true); default: bench/pgo-build.sh
+                    makes <repo>/build-pgo (release, LTO, profile-guided)
+  --no-pgo          default build without the profile: <repo>/build-release
   --synfin PATH     synfin binary (default <build>/synfin)
   --fresh           regenerate captures even if cached ones exist
   --strict          exit 1 when synfin disagrees with the truth
@@ -38,7 +40,8 @@ EOF
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
-BUILD="$ROOT/build-release"
+BUILD=""
+PGO=1
 DIR=${SYNFIN_BENCH_DIR:-/tmp/synfin-bench}
 RUNS=""
 EXT_RUNS=1
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--flood-syns) need "$@"; FLOOD_SYNS=$2; shift ;;
 	--dir) need "$@"; DIR=$2; shift ;;
 	--build) need "$@"; BUILD=$2; shift ;;
+	--no-pgo) PGO=0 ;;
 	--synfin) need "$@"; SYNFIN=$2; shift ;;
 	--fresh) FRESH=1 ;;
 	--strict) STRICT=1 ;;
@@ -112,7 +116,20 @@ echo "scratch:  $DIR"
 # ---------------------------------------------------------------- build
 BUILD_LOG="$DIR/build.log"
 : >"$BUILD_LOG"
-if command -v meson >/dev/null 2>&1 && [ -f "$ROOT/meson.build" ]; then
+if [ -n "$BUILD" ]; then
+	PGO=0 # a given build directory is timed as it is
+elif [ "$PGO" = 1 ]; then
+	# trained on testdata/ and a capture of another seed, then rebuilt: see bench/pgo-build.sh
+	BUILD="$ROOT/build-pgo"
+	if ! bash "$BENCH/pgo-build.sh" "$BUILD" >>"$BUILD_LOG" 2>&1; then
+		echo "note: the profile-guided build failed (see $BUILD_LOG); timing a plain release build"
+		PGO=0
+		BUILD="$ROOT/build-release"
+	fi
+else
+	BUILD="$ROOT/build-release"
+fi
+if [ "$PGO" = 0 ] && command -v meson >/dev/null 2>&1 && [ -f "$ROOT/meson.build" ]; then
 	if [ ! -f "$BUILD/build.ninja" ]; then
 		# a new build directory is an optimised one: what users should run on big captures
 		meson setup "$BUILD" "$ROOT" --buildtype=release -Db_lto=true >>"$BUILD_LOG" 2>&1 ||
@@ -121,12 +138,12 @@ if command -v meson >/dev/null 2>&1 && [ -f "$ROOT/meson.build" ]; then
 	if [ -f "$BUILD/build.ninja" ]; then
 		meson compile -C "$BUILD" >>"$BUILD_LOG" 2>&1 || echo "note: meson compile failed (see $BUILD_LOG)"
 	fi
-	opts="$BUILD/meson-info/intro-buildoptions.json"
-	if [ -f "$opts" ] && command -v python3 >/dev/null 2>&1; then
-		echo "build:    $BUILD ($(python3 -c 'import json, sys
+fi
+opts="$BUILD/meson-info/intro-buildoptions.json"
+if [ -f "$opts" ] && command -v python3 >/dev/null 2>&1; then
+	echo "build:    $BUILD ($(python3 -c 'import json, sys
 o = {x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}
-print("buildtype %s, lto %s, sanitize %s" % (o.get("buildtype"), o.get("b_lto"), o.get("b_sanitize")))' "$opts" 2>/dev/null))"
-	fi
+print("buildtype %s, lto %s, pgo %s, sanitize %s" % (o.get("buildtype"), o.get("b_lto"), o.get("b_pgo"), o.get("b_sanitize")))' "$opts" 2>/dev/null))"
 fi
 
 # bench-gen / bench-floor: from the meson build when bench/ is part of it,
@@ -148,7 +165,8 @@ if [ -x "$BUILD/bench/bench-gen" ] && ! [ "$BENCH/gen.c" -nt "$BUILD/bench/bench
 else
 	GEN=$(build_local bench-gen "$BENCH/gen.c" -lm) || { echo "run.sh: cannot build bench-gen (see $BUILD_LOG)" >&2; exit 2; }
 fi
-if [ -x "$BUILD/bench/bench-floor" ] && ! [ "$BENCH/floor.c" -nt "$BUILD/bench/bench-floor" ]; then
+# (the profile-guided build has none: the floor is a plain -O2 build then)
+if [ "$PGO" = 0 ] && [ -x "$BUILD/bench/bench-floor" ] && ! [ "$BENCH/floor.c" -nt "$BUILD/bench/bench-floor" ]; then
 	FLOOR="$BUILD/bench/bench-floor"
 else
 	PCAP_LIBS=$(pcap-config --libs 2>/dev/null || pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
@@ -218,6 +236,16 @@ measure() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+# paired A B: the median over the rounds of A[i] / B[i] (two lists of the same length), else "-"
+paired() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); m = split(b, y, " ")
+		if (n == 0 || n != m) { print "-"; exit }
+		for (i = 1; i <= n; i++) r[i] = y[i] > 0 ? x[i] / y[i] : 0
+		for (i = 2; i <= n; i++) { v = r[i]; for (j = i - 1; j >= 1 && r[j] > v; j--) r[j + 1] = r[j]; r[j + 1] = v }
+		printf "%.2fx\n", n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+	}'
+}
 minof() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
 declare -A WALLS RSSS FAILS
@@ -315,10 +343,10 @@ print_table() { # tools...
 	local floor_med
 	# shellcheck disable=SC2086
 	floor_med=$(median ${WALLS[floor]})
-	printf '%-24s %4s %9s %9s %9s %10s %13s %8s\n' tool runs "median s" "min s" "max s" "Mpkt/s" "peak RSS MiB" "x floor"
+	printf '%-24s %4s %9s %9s %9s %10s %13s %8s %9s\n' tool runs "median s" "min s" "max s" "Mpkt/s" "peak RSS MiB" "x floor" "paired x"
 	for t in "$@"; do
 		[ -n "${WALLS[$t]:-}" ] || continue
-		local med mn mx rss n
+		local med mn mx rss n pr=-
 		# shellcheck disable=SC2086
 		{
 			med=$(median ${WALLS[$t]})
@@ -327,10 +355,12 @@ print_table() { # tools...
 			rss=$(maxof ${RSSS[$t]})
 			n=$(wc -w <<<"${WALLS[$t]}")
 		}
-		awk -v l="${LABEL[$t]}" -v n="$n" -v med="$med" -v mn="$mn" -v mx="$mx" -v rss="$rss" -v p="$NPKT" -v f="$floor_med" -v bad="${FAILS[$t]:-}" 'BEGIN {
+		# the tools of the alternating rounds: each run against the floor's run of its round
+		case " ${TOOLS[*]} " in *" $t "*) pr=$(paired "${WALLS[$t]}" "${WALLS[floor]}") ;; esac
+		awk -v l="${LABEL[$t]}" -v n="$n" -v med="$med" -v mn="$mn" -v mx="$mx" -v rss="$rss" -v p="$NPKT" -v f="$floor_med" -v pr="$pr" -v bad="${FAILS[$t]:-}" 'BEGIN {
 			rate = med > 0 ? p / med / 1e6 : 0
 			ratio = f > 0 ? med / f : 0
-			printf "%-24s %4d %9.3f %9.3f %9.3f %10.2f %13.1f %7.1fx%s\n", l, n, med, mn, mx, rate, rss / 1024, ratio, bad != "" ? "  FAILED (exit " bad ")" : ""
+			printf "%-24s %4d %9.3f %9.3f %9.3f %10.2f %13.1f %7.1fx %9s%s\n", l, n, med, mn, mx, rate, rss / 1024, ratio, pr, bad != "" ? "  FAILED (exit " bad ")" : ""
 		}'
 	done
 }
