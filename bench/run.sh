@@ -160,7 +160,9 @@ build_local() { # name source libs...
 	fi
 	echo "$out"
 }
-if [ -x "$BUILD/bench/bench-gen" ] && ! [ "$BENCH/gen.c" -nt "$BUILD/bench/bench-gen" ]; then
+# (the profile-guided build remakes its own bench-gen on every run, which would
+# make the cached captures look stale: a plain -O2 one made here then)
+if [ "$PGO" = 0 ] && [ -x "$BUILD/bench/bench-gen" ] && ! [ "$BENCH/gen.c" -nt "$BUILD/bench/bench-gen" ]; then
 	GEN="$BUILD/bench/bench-gen"
 else
 	GEN=$(build_local bench-gen "$BENCH/gen.c" -lm) || { echo "run.sh: cannot build bench-gen (see $BUILD_LOG)" >&2; exit 2; }
