@@ -34,8 +34,14 @@ trap 'rm -rf "$TRAIN"' EXIT
 n=0
 while IFS= read -r f; do
 	for fmt in "-F jsonl" "-F json" "-F text" "-F text -v" "--check -F jsonl"; do
+		rc=0
 		# shellcheck disable=SC2086
-		"$BUILD/synfin" $fmt -r "$f" >/dev/null 2>&1 || true # --check exits 1 on a broken capture
+		"$BUILD/synfin" $fmt -r "$f" >/dev/null 2>&1 || rc=$?
+		# 1: --check found a broken capture, 2: a capture synfin cannot read; anything else is a crash
+		if [ "$rc" -gt 2 ]; then
+			echo "pgo-build.sh: synfin $fmt -r $f exited $rc" >&2
+			exit 1
+		fi
 		n=$((n + 1))
 	done
 done < <(find "$ROOT/testdata" -name '*.pcap*' | sort; echo "$TRAIN/train.pcap")

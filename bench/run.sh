@@ -240,13 +240,14 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) 
 maxof() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 # paired A B: the median over the rounds of A[i] / B[i] (two lists of the same length), else "-"
 paired() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
+	local ratios
+	ratios=$(awk -v a="$1" -v b="$2" 'BEGIN {
 		n = split(a, x, " "); m = split(b, y, " ")
-		if (n == 0 || n != m) { print "-"; exit }
-		for (i = 1; i <= n; i++) r[i] = y[i] > 0 ? x[i] / y[i] : 0
-		for (i = 2; i <= n; i++) { v = r[i]; for (j = i - 1; j >= 1 && r[j] > v; j--) r[j + 1] = r[j]; r[j + 1] = v }
-		printf "%.2fx\n", n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-	}'
+		if (n == m) for (i = 1; i <= n; i++) printf "%.6f\n", (y[i] > 0 ? x[i] / y[i] : 0)
+	}')
+	[ -n "$ratios" ] || { echo "-"; return; }
+	# shellcheck disable=SC2086
+	printf '%.2fx\n' "$(median $ratios)"
 }
 minof() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
