@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "synfin/addr.h"
@@ -38,6 +39,17 @@
  * 9.5 MiB on the benchmark capture; 18 MiB with 2 MiB here, 33 with 8).
  */
 #define SPILL_MAP_DROP (512u * 1024u)
+/*
+ * Records queued for the output straight from a spill's mapping go out with
+ * one writev(2) once they reach this many bytes; fewer are copied through
+ * the output's stdio buffer (a system call for a handful of records would
+ * cost more than the copy).
+ */
+#define OUT_WRITEV_MIN (64u * 1024u)
+/* Queued bytes that start a writev(2) even before SF_REPORT_OUT_IOV records are queued. */
+#define OUT_WRITEV_MAX (4u * 1024u * 1024u)
+/* Bytes of records made just now (not read back) that join the queue, copied. */
+#define OUT_STAGE (256u * 1024u)
 
 /* Dotted quad of b[0..3] at o; returns the end. */
 static char *v4_text(const uint8_t *b, char *o)
@@ -462,17 +474,141 @@ void sf_spill_close(struct sf_spill *s)
 	sf_buf_free(&s->rbuf);
 }
 
+/* ---- output straight from a spill's mapping ---- */
+
+/* writev(2) all of v[0..n) to fd, going on after short writes; false on an error (errno says which). */
+static bool writev_all(int fd, struct iovec *v, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = writev(fd, v, n < SF_REPORT_OUT_IOV ? (int)n : SF_REPORT_OUT_IOV);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (k == 0)
+				errno = EIO; /* no progress and no reason given */
+			return false;
+		}
+		for (; n > 0 && (size_t)k >= v->iov_len; v++, n--)
+			k -= (ssize_t)v->iov_len;
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + k;
+			v->iov_len -= (size_t)k;
+		}
+	}
+	return true;
+}
+
+void sf_report_out_flush(struct sf_report *r)
+{
+	FILE *out = r->opts.out;
+	size_t n = r->out_n;
+	int fd;
+
+	r->out_n = 0;
+	if (n == 0)
+		return;
+	if (r->out_bytes < OUT_WRITEV_MIN || (fd = fileno(out)) < 0) {
+		for (size_t i = 0; i < n; i++)
+			if (fwrite(r->out_iov[i].iov_base, 1, r->out_iov[i].iov_len, out) != r->out_iov[i].iov_len)
+				r->error = true;
+	} else if (fflush(out) != 0 || !writev_all(fd, r->out_iov, n)) {
+		r->error = true;
+	}
+	r->out_bytes = 0;
+	r->out_stage_len = 0;
+}
+
+/* Queue n bytes at p (which stay put until the queue is written); written at once when it is full. */
+static void out_queue(struct sf_report *r, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	r->out_iov[r->out_n].iov_base = (void *)(uintptr_t)p;
+	r->out_iov[r->out_n].iov_len = n;
+	r->out_n++;
+	r->out_bytes += n;
+	if (r->out_n == SF_REPORT_OUT_IOV || r->out_bytes >= OUT_WRITEV_MAX)
+		sf_report_out_flush(r);
+}
+
+bool sf_report_out_mapped(struct sf_report *r, struct sf_spill *s, uint64_t off, size_t n)
+{
+	const char *p;
+
+	if (off + n > s->flushed)
+		return false; /* not all in the file yet */
+	if (off + n > s->map_len)
+		sf_report_out_flush(r); /* the mapping is about to move */
+	if (!spill_map(s, off + n))
+		return false;
+	p = s->map + off;
+	if (r->opts.format == SF_FMT_JSON)
+		sf_report_json_take(r, &p, &n);
+	out_queue(r, p, n);
+	s->map_read += n;
+	if (s->map_read >= SPILL_MAP_DROP) {
+		sf_report_out_flush(r);
+		/* a shared file mapping: the bytes stay in the file, only the pages go */
+		madvise((void *)(uintptr_t)s->map, (size_t)s->map_len, MADV_DONTNEED);
+		s->map_read = 0;
+	}
+	return true;
+}
+
 /* ---- id order ---- */
+
+/* Can records drained from the spill go out straight from its mapping? (text: once its header is out) */
+static bool out_direct(const struct sf_report *r)
+{
+	return r->opts.format == SF_FMT_JSON || (r->opts.format == SF_FMT_TEXT && r->head_done);
+}
+
+/* Queue a record made just now, copied (false when there is no room for it: it goes as before). */
+static bool out_stage(struct sf_report *r, const char *p, size_t n)
+{
+	if (n > OUT_STAGE)
+		return false;
+	if (r->out_stage == NULL && (r->out_stage = malloc(OUT_STAGE)) == NULL)
+		return false;
+	if (r->out_stage_len + n > OUT_STAGE)
+		sf_report_out_flush(r);
+	if (r->opts.format == SF_FMT_JSON)
+		sf_report_json_take(r, &p, &n);
+	char *q = r->out_stage + r->out_stage_len;
+	memcpy(q, p, n);
+	r->out_stage_len += n;
+	out_queue(r, q, n);
+	return true;
+}
 
 /* Hand one record to the sink. */
 static void put(struct sf_report *r, const char *p, size_t n)
 {
 	if (n == 0)
 		return;
+	if (out_direct(r) && out_stage(r, p, n))
+		return;
+	sf_report_out_flush(r); /* what waits goes first */
 	if (r->opts.format == SF_FMT_JSON)
 		sf_report_json_put(r, p, n);
 	else
 		sf_report_text_put(r, p, n);
+}
+
+/* A drained record: straight from the spill's mapping when it can, else read back and handed to the sink. */
+static void put_drained(struct sf_report *r, const struct sf_pending *e)
+{
+	const char *p;
+
+	if (out_direct(r) && sf_report_out_mapped(r, &r->spill, e->off, e->len))
+		return;
+	sf_report_out_flush(r); /* before anything that could move the mapping */
+	p = sf_spill_get(&r->spill, e->off, e->len);
+	if (p == NULL)
+		r->error = true;
+	else
+		put(r, p, e->len);
 }
 
 /* Write every record that no lower id is waiting for. */
@@ -480,19 +616,16 @@ static void drain(struct sf_report *r)
 {
 	while (r->n_pend > 0 && r->pend[r->head].present) {
 		struct sf_pending e = r->pend[r->head];
-		const char *p;
 
 		r->pend[r->head].present = false;
 		r->head = (r->head + 1) % r->cap;
 		r->n_pend--;
 		r->next_id++;
-		p = sf_spill_get(&r->spill, e.off, e.len);
-		if (p == NULL)
-			r->error = true;
-		else
-			put(r, p, e.len);
+		put_drained(r, &e);
 		r->spill.drained += e.len;
 	}
+	if (r->n_pend == 0 || r->spill.drained >= SPILL_PUNCH_STEP)
+		sf_report_out_flush(r); /* the file is about to be overwritten or punched */
 	if (r->n_pend == 0)
 		spill_restart(&r->spill);
 	else if (r->spill.drained >= SPILL_PUNCH_STEP)
@@ -576,18 +709,14 @@ static void flush_pending(struct sf_report *r)
 	for (size_t i = 0; i < r->cap && r->n_pend > 0; i++) {
 		size_t slot = (r->head + i) % r->cap;
 		struct sf_pending e = r->pend[slot];
-		const char *p;
 
 		if (!e.present)
 			continue;
 		r->pend[slot].present = false;
 		r->n_pend--;
-		p = sf_spill_get(&r->spill, e.off, e.len);
-		if (p == NULL)
-			r->error = true;
-		else
-			put(r, p, e.len);
+		put_drained(r, &e);
 	}
+	sf_report_out_flush(r);
 	r->head = 0;
 	spill_restart(&r->spill);
 }
@@ -684,6 +813,7 @@ void sf_report_free(struct sf_report *r)
 	sf_spill_close(&r->spill);
 	sf_buf_free(&r->rec);
 	sf_buf_free(&r->scratch);
+	free(r->out_stage);
 	sf_report_text_fini(r);
 	free(r);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "synfin/report.h"
 
@@ -53,6 +54,9 @@ const char *sf_spill_get(struct sf_spill *s, uint64_t off, size_t n);
 /* Close the file and free the buffers. */
 void sf_spill_close(struct sf_spill *s);
 
+/* Records gathered for one writev(2) of the output, at most (IOV_MAX is 1024 on Linux). */
+#define SF_REPORT_OUT_IOV 512
+
 /*
  * Lifecycle: sf_report_new (the sink's begin), sf_report_conn per finished
  * connection (counted into sum at once, serialised at once into its
@@ -87,6 +91,22 @@ struct sf_report {
 	uint64_t n_written;
 
 	/*
+	 * Records on their way out, in order: those read back from a spill are
+	 * written with one writev(2) from the spill's mapping itself
+	 * (sf_report_out_flush), not copied through the output's stdio buffer
+	 * first. Whatever could move
+	 * or change those pages (a remap, the spill starting over, a hole
+	 * punched, the text body closed) flushes them first, and so does any
+	 * other write to the output, which keeps the order.
+	 */
+	struct iovec out_iov[SF_REPORT_OUT_IOV];
+	size_t out_n;
+	size_t out_bytes;
+	/* records made just now (not from a spill) are copied here to join them */
+	char *out_stage;
+	size_t out_stage_len;
+
+	/*
 	 * text: connection blocks, in id order, wait here (appended, read back
 	 * once) until the header (which needs the totals) has been written;
 	 * once it has (head_done), blocks go straight to the output.
@@ -95,6 +115,16 @@ struct sf_report {
 	struct sf_spill body;
 	uint64_t body_len;
 };
+
+/*
+ * Queue the n bytes at off of spill s (part of r) for the output, straight
+ * from the spill's mapping: false when they cannot be (not all in the file
+ * yet, no mapping, or an output that is not a file descriptor), and the
+ * caller writes them as before.
+ */
+bool sf_report_out_mapped(struct sf_report *r, struct sf_spill *s, uint64_t off, size_t n);
+/* Write what sf_report_out_mapped queued (a failure sets r->error). */
+void sf_report_out_flush(struct sf_report *r);
 
 /*
  * RFC 5952 text of a (dotted quad for IPv4), the same as sf_addr_format
@@ -134,6 +164,8 @@ static inline uint32_t stored_violations(const struct sf_conn *c)
 void sf_report_json_begin(struct sf_report *r);
 void sf_report_json_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
 void sf_report_json_put(struct sf_report *r, const char *p, size_t n);
+/* The part of record [*p, *p + *n) that goes out (the first one has no separator), counted as written. */
+void sf_report_json_take(struct sf_report *r, const char **p, size_t *n);
 void sf_report_json_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
 void sf_report_jsonl_record(struct sf_report *r, struct sf_buf *b, const struct sf_conn *c);
 void sf_report_jsonl_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);

@@ -469,15 +469,20 @@ void sf_report_json_record(struct sf_report *r, struct sf_buf *b, const struct s
 	conn(b, c, true, CONN_BASE);
 }
 
-void sf_report_json_put(struct sf_report *r, const char *p, size_t n)
+void sf_report_json_take(struct sf_report *r, const char **p, size_t *n)
 {
 	/* the first connection has no separating comma */
-	if (r->n_written == 0 && n > 0 && p[0] == ',') {
-		p++;
-		n--;
+	if (r->n_written == 0 && *n > 0 && (*p)[0] == ',') {
+		(*p)++;
+		(*n)--;
 	}
-	put(r, p, n, false);
 	r->n_written++;
+}
+
+void sf_report_json_put(struct sf_report *r, const char *p, size_t n)
+{
+	sf_report_json_take(r, &p, &n);
+	put(r, p, n, false);
 }
 
 void sf_report_json_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)

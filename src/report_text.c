@@ -648,19 +648,26 @@ static void totals_line(const struct sf_report *r, FILE *f, const struct sf_flow
 	fputc('\n', f);
 }
 
-/* The blocks kept so far, to the output, BODY_CHUNK bytes at a time. */
+/*
+ * The blocks kept so far, to the output, BODY_CHUNK bytes at a time:
+ * straight from the body file's mapping where they can be, else read back.
+ */
 static void copy_body(struct sf_report *r)
 {
 	for (uint64_t off = 0; off < r->body_len;) {
 		size_t n = r->body_len - off < BODY_CHUNK ? (size_t)(r->body_len - off) : BODY_CHUNK;
-		const char *p = sf_spill_get(&r->body, off, n);
 
-		if (p == NULL || fwrite(p, 1, n, r->opts.out) != n) {
-			r->error = true;
-			return;
+		if (!sf_report_out_mapped(r, &r->body, off, n)) {
+			sf_report_out_flush(r);
+			const char *p = sf_spill_get(&r->body, off, n);
+			if (p == NULL || fwrite(p, 1, n, r->opts.out) != n) {
+				r->error = true;
+				return;
+			}
 		}
 		off += n;
 	}
+	sf_report_out_flush(r); /* before the body file closes */
 }
 
 void sf_report_text_head(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)
