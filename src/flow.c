@@ -10,8 +10,11 @@
  * and eviction are O(1) per connection (amortised).
  *
  * A connection is finished exactly once (closed and settled, reset and
- * settled, idle, reused, evicted, or end of input): the tracker settles held
- * checks, classify fills the outcomes, and the sink takes ownership.
+ * settled, idle, reused, evicted, or end of input): it leaves the table with
+ * its end reason and the sink takes ownership. Settling its held checks and
+ * classifying it are left to whoever reports it (sf_pipeline_deliver), on
+ * whichever thread that is: they read nearly every line of the connection,
+ * and the report reads them all again just after.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -21,7 +24,6 @@
 #include <unistd.h>
 
 #include "synfin/alloc.h"
-#include "synfin/classify.h"
 #include "synfin/flow.h"
 #include "synfin/track.h"
 
@@ -315,8 +317,6 @@ static void unlink_conn(struct sf_flow_table *t, struct sf_conn *c)
 static void finish(struct sf_flow_table *t, struct sf_conn *c, enum sf_end_reason why)
 {
 	unlink_conn(t, c);
-	sf_track_finish(c);
-	sf_classify(c);
 	c->end_reason = why;
 	if (why == SF_END_EVICTED)
 		t->stats.evicted++;

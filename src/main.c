@@ -222,12 +222,12 @@ static uint32_t hash_segment(const void *key, const struct sf_packet *p)
 }
 
 /* Runs on the reader thread: the report stage, for the connections this thread finished. */
-static void report_conn(void *report, void *conn)
+static void deliver(void *pl, void *conn)
 {
-	sf_report_conn(report, conn);
+	sf_pipeline_deliver(pl, conn);
 }
 
-/* The pipeline's handoff: finished connections go to the reader thread's report_conn. */
+/* The pipeline's handoff: finished connections go back to the reader thread's deliver. */
 static void send_back(void *reader, struct sf_conn *c)
 {
 	sf_reader_send_back(reader, c);
@@ -235,17 +235,17 @@ static void send_back(void *reader, struct sf_conn *c)
 
 /*
  * Files: a second thread reads, decodes and hashes (sf_reader), this one
- * tracks; the records of the connections it finishes are written back on
- * the reading thread (or on this one, while it would otherwise wait for a
- * batch), so the per-packet work is shared by two cores.
+ * tracks; the connections it finishes are settled, classified, checked and
+ * written out on the reading thread (or on this one, while it would
+ * otherwise wait for a batch), so the per-packet work is shared by two
+ * cores.
  * (Prefetching the connections of the next packets was measured and
  * dropped: on the benchmark capture it cost more than it saved.)
  */
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
 {
 	struct sf_input_info *in = sf_pipeline_input(pl);
-	struct sf_reader *r = sf_reader_start(cap, hash_segment, sf_pipeline_flow_key(pl), report_conn,
-					      sf_pipeline_report(pl));
+	struct sf_reader *r = sf_reader_start(cap, hash_segment, sf_pipeline_flow_key(pl), deliver, pl);
 	if (!r)
 		return -1;
 	sf_pipeline_set_handoff(pl, send_back, r);

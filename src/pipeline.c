@@ -3,8 +3,10 @@
 
 #include "synfin/alloc.h"
 #include "synfin/check.h"
+#include "synfin/classify.h"
 #include "synfin/decode.h"
 #include "synfin/pipeline.h"
+#include "synfin/track.h"
 
 struct sf_pipeline {
 	struct sf_flow_table *flows;
@@ -14,13 +16,14 @@ struct sf_pipeline {
 	FILE *check_out;
 	uint64_t check_failures;
 	bool ended;
-	sf_pipeline_handoff_fn handoff; /* where finished connections go instead of the report */
+	sf_pipeline_handoff_fn handoff; /* where finished connections go instead of sf_pipeline_deliver */
 	void *handoff_ctx;
 };
 
-static void sink(struct sf_conn *c, void *ctx)
+void sf_pipeline_deliver(struct sf_pipeline *pl, struct sf_conn *c)
 {
-	struct sf_pipeline *pl = ctx;
+	sf_track_finish(c);
+	sf_classify(c);
 	if (pl->check) {
 		unsigned failed = sf_check_conn(pl->check, c);
 		if (failed) {
@@ -28,10 +31,17 @@ static void sink(struct sf_conn *c, void *ctx)
 			sf_check_emit(pl->check_out ? pl->check_out : stderr, c, failed);
 		}
 	}
+	sf_report_conn(pl->report, c);
+}
+
+/* The flow table's sink: a finished connection, delivered here or on the handoff's side. */
+static void sink(struct sf_conn *c, void *ctx)
+{
+	struct sf_pipeline *pl = ctx;
 	if (pl->handoff)
 		pl->handoff(pl->handoff_ctx, c);
 	else
-		sf_report_conn(pl->report, c);
+		sf_pipeline_deliver(pl, c);
 }
 
 void sf_pipeline_set_handoff(struct sf_pipeline *pl, sf_pipeline_handoff_fn fn, void *ctx)

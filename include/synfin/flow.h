@@ -21,8 +21,11 @@ struct sf_flow_config {
 #define SF_FLOW_DEFAULT_MAX 250000
 
 /*
- * Receives every finished connection, already classified, exactly once, and
- * owns it from then on: it must release it with sf_conn_free().
+ * Receives every finished connection exactly once, with its end_reason set
+ * but its held checks not yet settled (sf_track_finish) nor its outcomes
+ * classified (sf_classify): the sink does both, or has them done, before it
+ * reports the connection. It owns the connection from then on and must
+ * release it with sf_conn_free().
  */
 typedef void (*sf_flow_sink)(struct sf_conn *c, void *ctx);
 

@@ -36,14 +36,20 @@ const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl);
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
 				bool filtered, uint32_t hash);
 /*
- * Files: hand each finished connection (after --check) to fn instead of
- * the report; fn must pass them, in order, to sf_report_conn on
- * sf_pipeline_report(pl), on whichever thread, before sf_pipeline_end.
- * NULL: the report takes them here again.
+ * Files: hand each finished connection to fn instead of delivering it here;
+ * fn must pass them, in order and one at a time, to sf_pipeline_deliver on
+ * whichever thread, before sf_pipeline_end. NULL: they are delivered here
+ * again.
  */
 typedef void (*sf_pipeline_handoff_fn)(void *ctx, struct sf_conn *c);
 void sf_pipeline_set_handoff(struct sf_pipeline *pl, sf_pipeline_handoff_fn fn, void *ctx);
-/* The report stage: while a handoff is set, only the thread fn hands connections to touches it. */
+/*
+ * A finished connection's last stage: settle its held checks, classify it,
+ * run --check on it, and hand it to the report (which frees it). While a
+ * handoff is set, only the thread fn hands connections to calls this.
+ */
+void sf_pipeline_deliver(struct sf_pipeline *pl, struct sf_conn *c);
+/* The report stage. */
 struct sf_report *sf_pipeline_report(struct sf_pipeline *pl);
 /* Live capture on a quiet link: finish connections idle at wall time now. */
 void sf_pipeline_tick(struct sf_pipeline *pl, struct sf_ts now);

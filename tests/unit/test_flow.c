@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synfin/classify.h"
 #include "synfin/flow.h"
 #include "synfin/track.h"
 
@@ -17,6 +18,9 @@ struct got {
 static void collect(struct sf_conn *c, void *ctx)
 {
 	struct got *g = ctx;
+	/* what the pipeline does before it reports a connection */
+	sf_track_finish(c);
+	sf_classify(c);
 	if (g->n < 64) {
 		g->ids[g->n] = c->id;
 		g->why[g->n] = c->end_reason;

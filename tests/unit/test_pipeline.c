@@ -145,7 +145,7 @@ Test(pipeline, a_handoff_takes_finished_connections_instead_of_the_report)
 	cr_assert_eq(len, 0, "nothing reached the report");
 
 	/* the other side reports it; then the handoff ends and the rest is reported here */
-	sf_report_conn(sf_pipeline_report(pl), h.c[0]);
+	sf_pipeline_deliver(pl, h.c[0]);
 	sf_pipeline_set_handoff(pl, NULL, NULL);
 	cr_assert_eq(sf_pipeline_end(pl), 0);
 	fclose(out);
