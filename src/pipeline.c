@@ -133,6 +133,7 @@ int sf_pipeline_end(struct sf_pipeline *pl)
 	if (pl->ended)
 		return 0;
 	pl->ended = true;
+	sf_report_input_ended(pl->report);
 	sf_flow_finish_all(pl->flows);
 	return sf_report_end(pl->report, &pl->in, sf_flow_stats(pl->flows));
 }

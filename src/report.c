@@ -676,7 +676,7 @@ static void place(struct sf_report *r, uint64_t id, const char *p, size_t n)
 		return;
 	}
 	off = id - r->next_id;
-	if (off == 0) {
+	if (off == 0 && !r->hold) {
 		/* the common case: nothing lower is open */
 		if (r->cap > 0)
 			r->head = (r->head + 1) % r->cap;
@@ -764,6 +764,12 @@ void sf_report_conn(struct sf_report *r, struct sf_conn *c)
 	} else if (r->reorder) {
 		place(r, id, b->p, b->len);
 	}
+}
+
+void sf_report_input_ended(struct sf_report *r)
+{
+	if (r->opts.format == SF_FMT_TEXT)
+		r->hold = true;
 }
 
 int sf_report_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs)

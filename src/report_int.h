@@ -81,6 +81,7 @@ struct sf_report {
 	 * a lower id was still open, 16 bytes each; their records are in spill.
 	 */
 	bool reorder;
+	bool hold; /* sf_report_input_ended (text): every record waits in the spill until the end */
 	struct sf_pending *pend;
 	size_t cap, head, n_pend;
 	uint64_t next_id;

@@ -55,6 +55,13 @@ struct sf_report *sf_report_new(const struct sf_report_opts *opts);
  * every lower id has arrived, so memory follows open connections.
  */
 void sf_report_conn(struct sf_report *r, struct sf_conn *c);
+/*
+ * The input has ended, and the connections still open are about to come.
+ * Text: their blocks wait in the spill until the header (which needs every
+ * connection counted) is out, and go out straight from it then, instead of
+ * being copied through the body file first.
+ */
+void sf_report_input_ended(struct sf_report *r);
 /* Write what remains (summary, input, header) and flush. Returns 0, or -1 on a write error. */
 int sf_report_end(struct sf_report *r, const struct sf_input_info *in, const struct sf_flow_stats *fs);
 const struct sf_summary *sf_report_summary(const struct sf_report *r);

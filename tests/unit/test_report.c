@@ -1601,6 +1601,74 @@ Test(report_text, spilled_blocks_through_a_descriptor_are_the_same_bytes)
 	same_bytes_through_a_descriptor(SF_FMT_TEXT, true);
 }
 
+/*
+ * Text after sf_report_input_ended: the blocks that come then wait in the
+ * spill (not the body file) until the header is out; the report is the same,
+ * to a memory stream and to a file descriptor.
+ */
+static char *run_ended_half_way(struct sf_conn **cs, size_t n, FILE *f, struct mem *m)
+{
+	struct sf_report_opts o;
+	struct sf_report *r;
+
+	memset(&o, 0, sizeof o);
+	o.format = SF_FMT_TEXT;
+	o.verbose = true;
+	if (m != NULL) {
+		m->buf = NULL;
+		m->len = 0;
+		m->f = open_memstream(&m->buf, &m->len);
+		cr_assert_not_null(m->f);
+		f = m->f;
+	}
+	o.out = f;
+	r = sf_report_new(&o);
+	cr_assert_not_null(r);
+	for (size_t i = 0; i < n; i++) {
+		if (i == n / 2)
+			sf_report_input_ended(r);
+		sf_report_conn(r, cs[i]);
+	}
+	cr_assert_eq(sf_report_end(r, NULL, NULL), 0);
+	sf_report_free(r);
+	if (m != NULL) {
+		fclose(m->f);
+		return m->buf;
+	}
+	return NULL;
+}
+
+Test(report_text, blocks_after_the_input_ended_wait_in_the_spill_same_report)
+{
+	struct sf_conn **a = spill_order(), **b = spill_order(), **c = spill_order();
+	char *want = run(SF_FMT_TEXT, false, true, false, a, SPILL_N, NULL, NULL);
+	struct mem m;
+	char *got = run_ended_half_way(b, SPILL_N, NULL, &m);
+	FILE *f = tmpfile();
+	char *fbuf;
+	long len;
+
+	cr_assert_eq(strlen(got), strlen(want));
+	cr_assert(memcmp(got, want, strlen(want)) == 0, "the bytes differ (memory stream)");
+	cr_assert_not_null(f);
+	run_ended_half_way(c, SPILL_N, f, NULL);
+	cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	cr_assert_eq((size_t)len, strlen(want));
+	rewind(f);
+	fbuf = malloc((size_t)len);
+	cr_assert_not_null(fbuf);
+	cr_assert_eq(fread(fbuf, 1, (size_t)len, f), (size_t)len);
+	cr_assert(memcmp(fbuf, want, (size_t)len) == 0, "the bytes differ (file descriptor)");
+	fclose(f);
+	free(fbuf);
+	free(want);
+	free(got);
+	free(a);
+	free(b);
+	free(c);
+}
+
 /* ---- write errors ---- */
 
 
