@@ -476,19 +476,20 @@ void sf_spill_close(struct sf_spill *s)
 
 /* ---- output straight from a spill's mapping ---- */
 
-/* writev(2) all of v[0..n) to fd, going on after short writes; false on an error (errno says which). */
-static bool writev_all(int fd, struct iovec *v, size_t n)
+/*
+ * writev(2) v[0..n) to fd, going on after short writes, until all is written
+ * or a call fails; returns how many of the entries are left (0: all
+ * written), the first of them trimmed to what it still has to write.
+ */
+static size_t writev_all(int fd, struct iovec *v, size_t n)
 {
 	while (n > 0) {
 		ssize_t k = writev(fd, v, n < SF_REPORT_OUT_IOV ? (int)n : SF_REPORT_OUT_IOV);
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO; /* no progress and no reason given */
-			return false;
-		}
+		if (k <= 0)
+			break;
 		for (; n > 0 && (size_t)k >= v->iov_len; v++, n--)
 			k -= (ssize_t)v->iov_len;
 		if (n > 0) {
@@ -496,25 +497,34 @@ static bool writev_all(int fd, struct iovec *v, size_t n)
 			v->iov_len -= (size_t)k;
 		}
 	}
-	return true;
+	return n;
 }
 
+/*
+ * What is queued goes out: a batch of OUT_WRITEV_MIN bytes or more with
+ * writev(2) (after what stdio holds), a smaller one through stdio. Whatever
+ * writev(2) could not write goes through stdio too, so that a failure (a
+ * reader gone, a full disk) leaves the stream in error as a write through it
+ * would (a live capture stops on that).
+ */
 void sf_report_out_flush(struct sf_report *r)
 {
 	FILE *out = r->opts.out;
+	struct iovec *v = r->out_iov;
 	size_t n = r->out_n;
 	int fd;
 
 	r->out_n = 0;
 	if (n == 0)
 		return;
-	if (r->out_bytes < OUT_WRITEV_MIN || (fd = fileno(out)) < 0) {
-		for (size_t i = 0; i < n; i++)
-			if (fwrite(r->out_iov[i].iov_base, 1, r->out_iov[i].iov_len, out) != r->out_iov[i].iov_len)
-				r->error = true;
-	} else if (fflush(out) != 0 || !writev_all(fd, r->out_iov, n)) {
-		r->error = true;
+	if (r->out_bytes >= OUT_WRITEV_MIN && (fd = fileno(out)) >= 0 && fflush(out) == 0) {
+		size_t left = writev_all(fd, v, n);
+		v += n - left;
+		n = left;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (fwrite(v[i].iov_base, 1, v[i].iov_len, out) != v[i].iov_len)
+			r->error = true;
 	r->out_bytes = 0;
 	r->out_stage_len = 0;
 }

@@ -1705,6 +1705,37 @@ Test(report, write_error_is_reported_text)
 	write_error_case(SF_FMT_TEXT);
 }
 
+/*
+ * Records that fail to go out, by writev(2) or through stdio (here: to
+ * /dev/full, unbuffered, the error flag cleared after the report's start),
+ * leave the stream in error as a write through stdio would: a live capture
+ * stops on ferror(). (Small batches go through stdio anyway, so this holds
+ * even without sf_report_out_flush's fallback; it guards the contract.)
+ */
+Test(report_json, a_failed_writev_leaves_the_stream_in_error)
+{
+	struct sf_report_opts o;
+	struct sf_report *r;
+	struct sf_conn **cs = spill_order();
+	FILE *f = fopen("/dev/full", "w");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(setvbuf(f, NULL, _IONBF, 0), 0);
+	memset(&o, 0, sizeof o);
+	o.format = SF_FMT_JSON;
+	o.out = f;
+	r = sf_report_new(&o);
+	cr_assert_not_null(r);
+	clearerr(f);
+	for (size_t i = 0; i < SPILL_N; i++)
+		sf_report_conn(r, cs[i]);
+	cr_assert(ferror(f), "the stream is in error once the records failed");
+	cr_assert_eq(sf_report_end(r, NULL, NULL), -1);
+	sf_report_free(r);
+	fclose(f);
+	free(cs);
+}
+
 Test(report, free_without_end_releases_pending)
 {
 	struct mem m;
