@@ -399,6 +399,20 @@ static bool spill_map(struct sf_spill *s, uint64_t end)
  * SPILL_MAP_DROP bytes read so that the records already written out do not
  * stay in memory.
  */
+/* Count n bytes read through the mapping: true when its pages are due to be dropped (spill_drop_pages). */
+static bool spill_map_read(struct sf_spill *s, size_t n)
+{
+	s->map_read += n;
+	return s->map_read >= SPILL_MAP_DROP;
+}
+
+static void spill_drop_pages(struct sf_spill *s)
+{
+	/* a shared file mapping: the bytes stay in the file, only the pages go */
+	madvise((void *)(uintptr_t)s->map, (size_t)s->map_len, MADV_DONTNEED);
+	s->map_read = 0;
+}
+
 const char *sf_spill_get(struct sf_spill *s, uint64_t off, size_t n)
 {
 	size_t from_file;
@@ -407,12 +421,8 @@ const char *sf_spill_get(struct sf_spill *s, uint64_t off, size_t n)
 		return s->wbuf.p + (off - s->flushed);
 	from_file = off + n <= s->flushed ? n : (size_t)(s->flushed - off);
 	if (from_file == n && spill_map(s, off + n)) {
-		s->map_read += n;
-		if (s->map_read >= SPILL_MAP_DROP) {
-			/* a shared file mapping: the bytes stay in the file, only the pages go */
-			madvise((void *)(uintptr_t)s->map, (size_t)s->map_len, MADV_DONTNEED);
-			s->map_read = 0;
-		}
+		if (spill_map_read(s, n))
+			spill_drop_pages(s);
 		return s->map + off;
 	}
 	s->rbuf.len = 0;
@@ -552,16 +562,14 @@ bool sf_report_out_mapped(struct sf_report *r, struct sf_spill *s, uint64_t off,
 		sf_report_out_flush(r); /* the mapping is about to move */
 	if (!spill_map(s, off + n))
 		return false;
+	bool drop = spill_map_read(s, n);
 	p = s->map + off;
 	if (r->opts.format == SF_FMT_JSON)
 		sf_report_json_take(r, &p, &n);
 	out_queue(r, p, n);
-	s->map_read += n;
-	if (s->map_read >= SPILL_MAP_DROP) {
-		sf_report_out_flush(r);
-		/* a shared file mapping: the bytes stay in the file, only the pages go */
-		madvise((void *)(uintptr_t)s->map, (size_t)s->map_len, MADV_DONTNEED);
-		s->map_read = 0;
+	if (drop) {
+		sf_report_out_flush(r); /* written before their pages go */
+		spill_drop_pages(s);
 	}
 	return true;
 }
@@ -634,12 +642,13 @@ static void drain(struct sf_report *r)
 		put_drained(r, &e);
 		r->spill.drained += e.len;
 	}
-	if (r->n_pend == 0 || r->spill.drained >= SPILL_PUNCH_STEP)
-		sf_report_out_flush(r); /* the file is about to be overwritten or punched */
-	if (r->n_pend == 0)
+	if (r->n_pend == 0) {
+		sf_report_out_flush(r); /* the spill starts over: its file will be written again */
 		spill_restart(&r->spill);
-	else if (r->spill.drained >= SPILL_PUNCH_STEP)
+	} else if (r->spill.drained >= SPILL_PUNCH_STEP) {
+		sf_report_out_flush(r); /* a hole is punched under what was drained */
 		spill_punch(r);
+	}
 }
 
 /* Make room for at least need slots, keeping the ring's order. */

@@ -95,10 +95,10 @@ struct sf_report {
 	 * Records on their way out, in order: those read back from a spill are
 	 * written with one writev(2) from the spill's mapping itself
 	 * (sf_report_out_flush), not copied through the output's stdio buffer
-	 * first. Whatever could move
-	 * or change those pages (a remap, the spill starting over, a hole
-	 * punched, the text body closed) flushes them first, and so does any
-	 * other write to the output, which keeps the order.
+	 * first. Whatever could move or change those pages (a remap, the spill
+	 * starting over, a hole punched, the text body closed) flushes them
+	 * first, and so does any other write to the output, which keeps the
+	 * order.
 	 */
 	struct iovec out_iov[SF_REPORT_OUT_IOV];
 	size_t out_n;
@@ -120,11 +120,10 @@ struct sf_report {
 /*
  * Queue the n bytes at off of spill s (part of r) for the output, straight
  * from the spill's mapping: false when they cannot be (not all in the file
- * yet, no mapping, or an output that is not a file descriptor), and the
- * caller writes them as before.
+ * yet, or no mapping), and the caller writes them as before.
  */
 bool sf_report_out_mapped(struct sf_report *r, struct sf_spill *s, uint64_t off, size_t n);
-/* Write what sf_report_out_mapped queued (a failure sets r->error). */
+/* Write what is queued for the output (a failure sets r->error). */
 void sf_report_out_flush(struct sf_report *r);
 
 /*
