@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "synfin/conn.h"
+#include "synfin/conn_pool.h"
 #include "synfin/flow.h"
 
 static const char *const hs_outcome_names[] = {
@@ -73,5 +74,8 @@ void sf_conn_free(struct sf_conn *c)
 		return;
 	free(c->violations);
 	free(c->ladder);
-	free(c);
+	if (c->pool)
+		sf_conn_pool_put(c->pool, c);
+	else
+		free(c);
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "synfin/alloc.h"
+#include "synfin/conn_pool.h"
 #include "synfin/flow.h"
 #include "synfin/track.h"
 
@@ -86,6 +87,7 @@ struct sf_flow_table {
 	int64_t idle_ns, settle_ns;
 	struct conn_list open, closed;
 	struct sf_flow_stats stats;
+	struct sf_conn_pool *pool; /* the connections' memory, recycled */
 };
 
 /* ---- keyed hash ---------------------------------------------------------- */
@@ -398,7 +400,10 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	t->open.due_ns = t->closed.due_ns = INT64_MIN;
 	t->n_slots = 2048;
 	t->slots = calloc(t->n_slots, sizeof *t->slots);
-	if (!t->slots) {
+	t->pool = sf_conn_pool_new();
+	if (!t->slots || !t->pool) {
+		free(t->slots);
+		sf_conn_pool_free(t->pool);
 		free(t);
 		return NULL;
 	}
@@ -416,6 +421,7 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	struct sf_flow_key *key = sf_calloc_lines(sizeof *key);
 	if (!key) {
 		free(t->slots);
+		sf_conn_pool_free(t->pool);
 		free(t);
 		return NULL;
 	}
@@ -496,10 +502,11 @@ void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, u
 	}
 	if (!c) {
 		make_room(t);
-		c = malloc(sizeof *c);
+		c = sf_conn_pool_get(t->pool);
 		if (!c)
 			return; /* out of memory: the segment cannot be tracked */
 		sf_track_init(c, t->next_id++, p, t->cfg.want_ladder);
+		c->pool = t->pool;
 		c->hash = h;
 		if ((t->count + 1) * 2 > t->n_slots)
 			grow(t);
@@ -562,6 +569,7 @@ void sf_flow_free(struct sf_flow_table *t)
 		return;
 	for (size_t i = 0; i < t->n_slots; i++)
 		sf_conn_free(t->slots[i].c);
+	sf_conn_pool_free(t->pool);
 	free(t->slots);
 	free(t->open.e);
 	free(t->closed.e);

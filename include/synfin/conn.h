@@ -189,6 +189,10 @@ struct sf_conn {
 	enum sf_hs_outcome hs_outcome;
 	enum sf_td_outcome td_outcome;
 	int td_initiator;    /* endpoint index, -1 none, 2 both */
+
+	/* where sf_conn_free puts it back (conn_pool.h); NULL: it came from malloc */
+	struct sf_conn_pool *pool;
+	struct sf_conn *pool_next; /* the pool's link while in it: keep last */
 };
 
 static inline int sf_conn_server(const struct sf_conn *c) { return 1 - c->client; }

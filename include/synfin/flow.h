@@ -25,7 +25,8 @@ struct sf_flow_config {
  * but its held checks not yet settled (sf_track_finish) nor its outcomes
  * classified (sf_classify): the sink does both, or has them done, before it
  * reports the connection. It owns the connection from then on and must
- * release it with sf_conn_free().
+ * release it with sf_conn_free(), on any thread, before sf_flow_free() of
+ * the table (the table's pool keeps its memory, conn_pool.h).
  */
 typedef void (*sf_flow_sink)(struct sf_conn *c, void *ctx);
 
