@@ -28,7 +28,8 @@ usage: bench/run.sh [options]
   --flood-syns N    SYNs in the flood capture
   --dir DIR         scratch directory (default $SYNFIN_BENCH_DIR or /tmp/synfin-bench)
   --build DIR       meson build directory to time as it is (a new one is set up with
-                    --buildtype=release -Db_lto=true); default: bench/pgo-build.sh
+                    --buildtype=release -Db_lto=true; a profile-guided one, as
+                    bench/pgo-build.sh makes, is not recompiled); default: bench/pgo-build.sh
                     makes <repo>/build-pgo (release, LTO, profile-guided)
   --no-pgo          default build without the profile: <repo>/build-release
   --synfin PATH     synfin binary (default <build>/synfin)
@@ -118,6 +119,14 @@ BUILD_LOG="$DIR/build.log"
 : >"$BUILD_LOG"
 if [ -n "$BUILD" ]; then
 	PGO=0 # a given build directory is timed as it is
+	if [ -f "$BUILD/meson-info/intro-buildoptions.json" ] && command -v python3 >/dev/null 2>&1 &&
+		[ "$(python3 -c 'import json, sys
+print({x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}.get("b_pgo"))' \
+			"$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null)" = use ]; then
+		# made by bench/pgo-build.sh: not recompiled (its other targets have no
+		# profile, which GCC warns about), and like it, its own bench-gen is not used
+		PGO=1
+	fi
 elif [ "$PGO" = 1 ]; then
 	# trained on testdata/ and a capture of another seed, then rebuilt: see bench/pgo-build.sh
 	BUILD="$ROOT/build-pgo"
