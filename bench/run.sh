@@ -117,12 +117,19 @@ echo "scratch:  $DIR"
 # ---------------------------------------------------------------- build
 BUILD_LOG="$DIR/build.log"
 : >"$BUILD_LOG"
+# The values of meson options NAME... of build directory DIR, one line, space-separated
+# (nothing when DIR has no meson-info or there is no python3).
+meson_opts() { # DIR NAME...
+	local f="$1/meson-info/intro-buildoptions.json"
+	shift
+	[ -f "$f" ] && command -v python3 >/dev/null 2>&1 || return 0
+	python3 -c 'import json, sys
+o = {x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}
+print(" ".join(str(o.get(k)) for k in sys.argv[2:]))' "$f" "$@" 2>/dev/null
+}
 if [ -n "$BUILD" ]; then
 	PGO=0 # a given build directory is timed as it is
-	if [ -f "$BUILD/meson-info/intro-buildoptions.json" ] && command -v python3 >/dev/null 2>&1 &&
-		[ "$(python3 -c 'import json, sys
-print({x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}.get("b_pgo"))' \
-			"$BUILD/meson-info/intro-buildoptions.json" 2>/dev/null)" = use ]; then
+	if [ "$(meson_opts "$BUILD" b_pgo)" = use ]; then
 		# made by bench/pgo-build.sh: not recompiled (its other targets have no
 		# profile, which GCC warns about), and like it, its own bench-gen is not used
 		PGO=1
@@ -148,11 +155,10 @@ if [ "$PGO" = 0 ] && command -v meson >/dev/null 2>&1 && [ -f "$ROOT/meson.build
 		meson compile -C "$BUILD" >>"$BUILD_LOG" 2>&1 || echo "note: meson compile failed (see $BUILD_LOG)"
 	fi
 fi
-opts="$BUILD/meson-info/intro-buildoptions.json"
-if [ -f "$opts" ] && command -v python3 >/dev/null 2>&1; then
-	echo "build:    $BUILD ($(python3 -c 'import json, sys
-o = {x["name"]: x["value"] for x in json.load(open(sys.argv[1]))}
-print("buildtype %s, lto %s, pgo %s, sanitize %s" % (o.get("buildtype"), o.get("b_lto"), o.get("b_pgo"), o.get("b_sanitize")))' "$opts" 2>/dev/null))"
+opts=$(meson_opts "$BUILD" buildtype b_lto b_pgo b_sanitize)
+if [ -n "$opts" ]; then
+	read -r bt lto pgo san <<<"$opts"
+	echo "build:    $BUILD (buildtype $bt, lto $lto, pgo $pgo, sanitize $san)"
 fi
 
 # bench-gen / bench-floor: from the meson build when bench/ is part of it,
