@@ -401,9 +401,11 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	t->n_slots = 2048;
 	t->slots = calloc(t->n_slots, sizeof *t->slots);
 	t->pool = sf_conn_pool_new();
-	if (!t->slots || !t->pool) {
+	struct sf_flow_key *key = sf_calloc_lines(sizeof *key);
+	if (!t->slots || !t->pool || !key) {
 		free(t->slots);
 		sf_conn_pool_free(t->pool);
+		free(key);
 		free(t);
 		return NULL;
 	}
@@ -417,13 +419,6 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 		}
 		if (f)
 			fclose(f);
-	}
-	struct sf_flow_key *key = sf_calloc_lines(sizeof *key);
-	if (!key) {
-		free(t->slots);
-		sf_conn_pool_free(t->pool);
-		free(t);
-		return NULL;
 	}
 	for (int i = 0; i < HASH_WORDS; i++)
 		key->a[i] = splitmix64(&seed);

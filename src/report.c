@@ -391,14 +391,6 @@ static bool spill_map(struct sf_spill *s, uint64_t end)
 	return true;
 }
 
-/*
- * The record at [off, off + n): NULL when it cannot be read back. Records
- * drain in id order, far from the order they were spilled in, so reading
- * ahead in big blocks does not pay; they are read through a mapping of the
- * file, not one pread(2) each, and its pages are dropped every
- * SPILL_MAP_DROP bytes read so that the records already written out do not
- * stay in memory.
- */
 /* Count n bytes read through the mapping: true when its pages are due to be dropped (spill_drop_pages). */
 static bool spill_map_read(struct sf_spill *s, size_t n)
 {
@@ -413,6 +405,14 @@ static void spill_drop_pages(struct sf_spill *s)
 	s->map_read = 0;
 }
 
+/*
+ * The record at [off, off + n): NULL when it cannot be read back. Records
+ * drain in id order, far from the order they were spilled in, so reading
+ * ahead in big blocks does not pay; they are read through a mapping of the
+ * file, not one pread(2) each, and its pages are dropped every
+ * SPILL_MAP_DROP bytes read so that the records already written out do not
+ * stay in memory.
+ */
 const char *sf_spill_get(struct sf_spill *s, uint64_t off, size_t n)
 {
 	size_t from_file;

@@ -9,9 +9,10 @@ struct sf_conn;
  * freed where they are reported, mostly on the reading thread. Through
  * malloc, each such free() took the allocating arena's lock from the other
  * thread, and the two threads met on it (strace counted 15,792 futex calls
- * in a 10M-packet jsonl run, 3,301 with the pool). The pool keeps freed connections instead: any thread
- * pushes one onto a lock-free stack, and the owner takes the whole stack
- * (one atomic exchange) when its own list runs out.
+ * in a 10M-packet jsonl run, 3,301 with the pool). The pool keeps freed
+ * connections instead: any thread pushes one onto a lock-free stack, and the
+ * owner takes the whole stack (one atomic exchange) when its own list runs
+ * out.
  */
 struct sf_conn_pool;
 
