@@ -82,8 +82,8 @@ struct sf_flow_table {
 	size_t count;
 	struct sf_flow_key *key; /* drawn per run; never written after sf_flow_new */
 	uint64_t next_id;
-	int64_t clock_ns; /* latest capture time seen */
-	bool have_clock;
+	int64_t clock_ns; /* latest capture time seen; INT64_MIN before the first (sf_ts_ns never is) */
+	int64_t due_ns;   /* the earlier of the two lists' due_ns */
 	int64_t idle_ns, settle_ns;
 	struct conn_list open, closed;
 	struct sf_flow_stats stats;
@@ -357,7 +357,7 @@ static void expire_list(struct sf_flow_table *t, struct conn_list *l, int64_t no
 	if (c)
 		l->due_ns = add_sat(c->touch_ns, timeout);
 	else
-		l->due_ns = t->have_clock ? add_sat(t->clock_ns, timeout) : INT64_MIN;
+		l->due_ns = t->clock_ns == INT64_MIN ? INT64_MIN : add_sat(t->clock_ns, timeout);
 }
 
 /*
@@ -368,8 +368,11 @@ static void expire_list(struct sf_flow_table *t, struct conn_list *l, int64_t no
  */
 static void expire_ns(struct sf_flow_table *t, int64_t now)
 {
+	if (now <= t->due_ns)
+		return; /* the common case, in one test */
 	expire_list(t, &t->closed, now, t->settle_ns, true);
 	expire_list(t, &t->open, now, t->idle_ns, false);
+	t->due_ns = t->closed.due_ns < t->open.due_ns ? t->closed.due_ns : t->open.due_ns;
 }
 
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now)
@@ -397,7 +400,8 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 	t->ctx = ctx;
 	t->idle_ns = secs_to_ns(cfg->idle_timeout);
 	t->settle_ns = secs_to_ns(cfg->settle_time);
-	t->open.due_ns = t->closed.due_ns = INT64_MIN;
+	t->open.due_ns = t->closed.due_ns = t->due_ns = INT64_MIN;
+	t->clock_ns = INT64_MIN;
 	t->n_slots = 2048;
 	t->slots = calloc(t->n_slots, sizeof *t->slots);
 	t->pool = sf_conn_pool_new();
@@ -477,16 +481,13 @@ uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p)
 
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p)
 {
-	sf_flow_packet_hashed(t, p, sf_flow_hash(t, p));
+	sf_flow_packet_hashed(t, p, sf_flow_hash(t, p), sf_ts_ns(p->ts));
 }
 
-void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t h)
+void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t h, int64_t ts_ns)
 {
-	int64_t now = sf_ts_ns(p->ts);
-	if (!t->have_clock || now > t->clock_ns) {
-		t->clock_ns = now;
-		t->have_clock = true;
-	}
+	if (ts_ns > t->clock_ns)
+		t->clock_ns = ts_ns;
 	expire_ns(t, t->clock_ns);
 
 	bool from0 = true;

@@ -252,13 +252,16 @@ static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struc
 	bool enough = false;
 	const struct sf_read_batch *b;
 	while (!enough && (b = sf_reader_next(r)) != NULL) {
-		for (uint32_t i = 0; i < b->n; i++) {
+		/* each item is one frame: -c stops at the item that makes in->packets reach it */
+		uint32_t n = b->n;
+		if (o->count && o->count - in->packets <= n) {
+			n = (uint32_t)(o->count - in->packets);
+			enough = true;
+		}
+		for (uint32_t i = 0; i < n; i++) {
 			const struct sf_read_item *it = &b->items[i];
-			sf_pipeline_decoded_hashed(pl, (enum sf_skip)it->why, &it->pkt, it->filtered, it->hash);
-			if (o->count && in->packets >= o->count) {
-				enough = true;
-				break;
-			}
+			sf_pipeline_decoded_hashed(pl, (enum sf_skip)it->why, &it->pkt, it->filtered, it->hash,
+						   it->ts_ns);
 		}
 		sf_reader_release(r);
 	}

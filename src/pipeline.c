@@ -100,10 +100,10 @@ const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl)
 }
 
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
-				bool filtered, uint32_t hash)
+				bool filtered, uint32_t hash, int64_t ts_ns)
 {
 	if (account(pl, why, filtered))
-		sf_flow_packet_hashed(pl->flows, p, hash);
+		sf_flow_packet_hashed(pl->flows, p, hash, ts_ns);
 }
 
 void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)

@@ -62,6 +62,7 @@ static void add_item(void *user, const struct sf_frame *f, bool filtered)
 		pkt.frame = f->number;
 		pkt.ts = f->ts;
 		it->hash = r->hasher(r->hash_ctx, &pkt);
+		it->ts_ns = sf_ts_ns(pkt.ts);
 		it->pkt = pkt;
 	}
 }

@@ -45,7 +45,8 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p);
 /*
  * The same in two steps, for a caller that works on batches: sf_flow_hash()
- * gives the value sf_flow_packet_hashed() takes. Another thread hashes with
+ * gives the hash sf_flow_packet_hashed() takes, and sf_ts_ns(p->ts) its
+ * ts_ns. Another thread hashes with
  * the table's key (sf_flow_key, fixed at sf_flow_new and never written
  * after) through sf_flow_key_hash, which reads nothing else: the table
  * itself is written on every packet, and reading it from a second core
@@ -55,7 +56,7 @@ struct sf_flow_key;
 const struct sf_flow_key *sf_flow_key(const struct sf_flow_table *t);
 uint32_t sf_flow_key_hash(const struct sf_flow_key *k, const struct sf_packet *p);
 uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p);
-void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t hash);
+void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t hash, int64_t ts_ns);
 /* Finish connections idle at capture time now (live capture calls this on quiet links). */
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now);
 /* End of input: finish every open connection, in id order. */

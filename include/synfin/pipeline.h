@@ -30,11 +30,12 @@ void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct 
 /*
  * Batches (see sf_flow_hash): the reader thread hashes each decoded segment
  * with sf_flow_key_hash(sf_pipeline_flow_key(pl), p), the only part of the
- * pipeline it reads; this thread passes the value back with the segment.
+ * pipeline it reads, and works out sf_ts_ns(p->ts); this thread passes both
+ * back with the segment.
  */
 const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl);
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
-				bool filtered, uint32_t hash);
+				bool filtered, uint32_t hash, int64_t ts_ns);
 /*
  * Files: hand each finished connection to fn instead of delivering it here;
  * fn must pass them, in order and one at a time, to sf_pipeline_deliver on

@@ -322,10 +322,10 @@ Test(flow, hashed_routing_is_the_same_as_plain_routing)
 	struct sf_flow_table *t = sf_flow_new(&c, collect, &g);
 	struct sf_packet p = pkt(1, 5000, true, SF_TH_SYN, 100, 0, 1);
 	p.frame = 1;
-	sf_flow_packet_hashed(t, &p, sf_flow_hash(t, &p));
+	sf_flow_packet_hashed(t, &p, sf_flow_hash(t, &p), sf_ts_ns(p.ts));
 	p = pkt(1, 5000, false, SF_TH_SYN | SF_TH_ACK, 900, 101, 1);
 	p.frame = 2;
-	sf_flow_packet_hashed(t, &p, sf_flow_hash(t, &p));
+	sf_flow_packet_hashed(t, &p, sf_flow_hash(t, &p), sf_ts_ns(p.ts));
 	feed(t, pkt(1, 5000, true, SF_TH_ACK, 101, 901, 1), 3);
 	cr_assert_eq(sf_flow_stats(t)->connections, 1);
 	sf_flow_finish_all(t);
