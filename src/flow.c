@@ -434,8 +434,18 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 /* c was just active: make it the most recent entry of the list `which` names. */
 static void touch(struct sf_flow_table *t, struct sf_conn *c, uint8_t which)
 {
-	if (c->list == which && c->lpos + 1 == list_of(t, which)->tail)
-		return; /* it already is */
+	struct conn_list *l = list_of(t, which);
+	if (c->list == which) {
+		if (c->lpos + 1 == l->tail)
+			return; /* it already is */
+		if (l->tail < l->cap) {
+			/* the usual case, a move within the list: its count and c's list stay */
+			l->e[c->lpos] = NULL;
+			c->lpos = l->tail;
+			l->e[l->tail++] = c;
+			return;
+		}
+	}
 	list_remove(t, c);
 	if (!list_append(t, c, which))
 		finish(t, c, SF_END_EVICTED); /* no memory to keep it on a list: finish it now */
