@@ -46,11 +46,11 @@ void sf_flow_packet(struct sf_flow_table *t, const struct sf_packet *p);
 /*
  * The same in two steps, for a caller that works on batches: sf_flow_hash()
  * gives the hash sf_flow_packet_hashed() takes, and sf_ts_ns(p->ts) its
- * ts_ns. Another thread hashes with
- * the table's key (sf_flow_key, fixed at sf_flow_new and never written
- * after) through sf_flow_key_hash, which reads nothing else: the table
- * itself is written on every packet, and reading it from a second core
- * would bounce its cache lines between the two.
+ * ts_ns. Another thread hashes with the table's key (sf_flow_key, fixed at
+ * sf_flow_new and never written after) through sf_flow_key_hash, which
+ * reads nothing else: the table itself is written on every packet, and
+ * reading it from a second core would bounce its cache lines between the
+ * two.
  */
 struct sf_flow_key;
 const struct sf_flow_key *sf_flow_key(const struct sf_flow_table *t);
