@@ -235,6 +235,21 @@ static bool list_append(struct sf_flow_table *t, struct sf_conn *c, uint8_t whic
 	return true;
 }
 
+/*
+ * c, already on l, becomes its most recent entry: blank its entry and
+ * append it, where the count and c's list stay as they are. False when the
+ * array is full (list_remove + list_append then make room).
+ */
+static bool list_move_to_tail(struct conn_list *l, struct sf_conn *c)
+{
+	if (l->tail == l->cap)
+		return false;
+	l->e[c->lpos] = NULL;
+	c->lpos = l->tail;
+	l->e[l->tail++] = c;
+	return true;
+}
+
 /* The least recently active connection of a list, NULL when it is empty. */
 static struct sf_conn *list_head(struct conn_list *l)
 {
@@ -434,17 +449,10 @@ struct sf_flow_table *sf_flow_new(const struct sf_flow_config *cfg, sf_flow_sink
 /* c was just active: make it the most recent entry of the list `which` names. */
 static void touch(struct sf_flow_table *t, struct sf_conn *c, uint8_t which)
 {
-	struct conn_list *l = list_of(t, which);
 	if (c->list == which) {
-		if (c->lpos + 1 == l->tail)
-			return; /* it already is */
-		if (l->tail < l->cap) {
-			/* the usual case, a move within the list: its count and c's list stay */
-			l->e[c->lpos] = NULL;
-			c->lpos = l->tail;
-			l->e[l->tail++] = c;
-			return;
-		}
+		struct conn_list *l = list_of(t, which);
+		if (c->lpos + 1 == l->tail || list_move_to_tail(l, c))
+			return; /* it already was, or now is (the usual case) */
 	}
 	list_remove(t, c);
 	if (!list_append(t, c, which))

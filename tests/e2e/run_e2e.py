@@ -24,13 +24,15 @@ import json
 import os
 import re
 import shlex
-import struct
 import subprocess
 import sys
 import tempfile
 
 TIMEOUT = 30
 FLOAT_TOL = 1.5e-6
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+import craft  # noqa: E402
+
 SANITIZER = re.compile(r"ERROR: AddressSanitizer|runtime error:|LeakSanitizer|Segmentation fault")
 
 
@@ -349,11 +351,11 @@ def cli_checks(synfin, td, res, only):
     check("cli/check_list", "half_closed", "--check=handshake,close", 1, [0])
 
     # -c N reports exactly what a file of the first N frames gives. The
-    # frames reach the tracking thread in batches of 512, so the capture is
-    # a recorded one repeated past two batch boundaries (each copy 1000 s
-    # after the last), and N goes around them.
+    # frames reach the tracking thread in batches of 512, so the capture
+    # (tests/tools/craft.py) runs past two batch boundaries, and N goes
+    # around them.
     if named("cli/count_is_a_prefix"):
-        why = count_prefix_check(synfin, case_input("rec_zero_window"))
+        why = count_prefix_check(synfin)
         res.fail("cli/count_is_a_prefix", why) if why else res.ok("cli/count_is_a_prefix")
 
     # --version / --help
@@ -366,37 +368,22 @@ def cli_checks(synfin, td, res, only):
             res.fail(name, why) if why else res.ok(name)
 
 
-def pcap_records(path):
-    """The 24-byte header, the byte order and the records of a classic little- or big-endian pcap."""
-    with open(path, "rb") as f:
-        data = f.read()
-    order = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    recs, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, incl, orig = struct.unpack(order + "IIII", data[off:off + 16])
-        recs.append((sec, frac, orig, data[off + 16:off + 16 + incl]))
-        off += 16 + incl
-    return data[:24], order, recs
-
-
-def write_pcap(path, header, order, recs):
-    with open(path, "wb") as f:
-        f.write(header)
-        for sec, frac, orig, body in recs:
-            f.write(struct.pack(order + "IIII", sec, frac, len(body), orig) + body)
-
-
-def count_prefix_check(synfin, src):
-    header, order, recs = pcap_records(src)
-    copies = 1100 // len(recs) + 1
-    frames = [(sec + 1000 * k, frac, orig, body) for k in range(copies) for sec, frac, orig, body in recs]
-    total = len(frames)
+def count_prefix_check(synfin):
+    """-c N against a file of the first N frames, on 102 crafted connections (1,122 frames)."""
+    cap = craft.Capture()
+    for i in range(102):
+        craft.standard(cap, cli=(craft.CLI4, 40000 + i))
+    total = len(cap.frames)
     with tempfile.TemporaryDirectory() as tmp:
         whole = os.path.join(tmp, "whole.pcap")
-        write_pcap(whole, header, order, frames)
+        with open(whole, "wb") as f:
+            f.write(cap.pcap_bytes())
+        frames = cap.frames
         for n in (1, 2, 511, 512, 513, 1023, 1024, 1025, total - 1, total, total + 1):
             prefix = os.path.join(tmp, "prefix.pcap")
-            write_pcap(prefix, header, order, frames[:n])
+            cap.frames = frames[:n]
+            with open(prefix, "wb") as f:
+                f.write(cap.pcap_bytes())
             got = run(synfin, ["-r", whole, "-F", "json", "-c", str(n)])
             want = run(synfin, ["-r", prefix, "-F", "json"])
             if got[0] != 0 or want[0] != 0:
