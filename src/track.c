@@ -395,6 +395,53 @@ static void handle_hs_ack(struct sf_conn *c, struct seg *g)
 	ep_event(g->R, SF_TCPE_RECV_ACK_SYN);
 }
 
+/*
+ * What every segment with ACK tells, after the handshake's and the FINs'
+ * own checks (ack_checked: one of them judged this ack already): an ack
+ * past R's data is held as ACK_UNSEEN_DATA, and S's highest ack rises.
+ */
+static inline void ack_sent(struct sf_endpoint *S, struct sf_endpoint *R, const struct sf_packet *p, int s,
+			    bool ack_checked)
+{
+	/* (the ack past R's data, rare, is tested first: one compare for nearly every segment) */
+	if (sf_seq_gt(p->ack, R->nxt) && !ack_checked && R->isn_from_syn && R->have_nxt && !R->gap &&
+	    !R->unseen_pending && !R->unseen_ack_reported) {
+		/* held back: a later segment of R may show the capture missed data */
+		R->unseen_pending = true;
+		R->unseen.code = SF_V_ACK_UNSEEN_DATA;
+		R->unseen.frame = p->frame;
+		R->unseen.by = s;
+		R->unseen.has_values = true;
+		R->unseen.expected = R->nxt;
+		R->unseen.actual = p->ack;
+	}
+
+	if (!S->have_ack || sf_seq_gt(p->ack, S->max_ack)) {
+		S->have_ack = true;
+		S->max_ack = p->ack;
+	}
+}
+
+/* A segment of S starts at seq: past everything seen, the capture missed some of S's data. */
+static inline void seq_start(struct sf_endpoint *S, uint32_t seq)
+{
+	if (S->have_nxt && sf_seq_gt(seq, S->nxt)) {
+		S->gap = true;
+		S->unseen_pending = false;
+	}
+}
+
+/* S has used its sequence space up to end. */
+static inline void seq_end(struct sf_endpoint *S, uint32_t end)
+{
+	if (!S->have_nxt) {
+		S->have_nxt = true;
+		S->nxt = end;
+	} else if (sf_seq_gt(end, S->nxt)) {
+		S->nxt = end;
+	}
+}
+
 /* What the ACK field of a non-SYN segment acknowledges. */
 static void handle_ack(struct sf_conn *c, struct seg *g)
 {
@@ -417,23 +464,7 @@ static void handle_ack(struct sf_conn *c, struct seg *g)
 		ep_event(R, SF_TCPE_RECV_ACK_FIN);
 	}
 
-	/* (the ack past R's data, rare, is tested first: one compare for nearly every segment) */
-	if (sf_seq_gt(p->ack, R->nxt) && !g->ack_checked && R->isn_from_syn && R->have_nxt && !R->gap &&
-	    !R->unseen_pending && !R->unseen_ack_reported) {
-		/* held back: a later segment of R may show the capture missed data */
-		R->unseen_pending = true;
-		R->unseen.code = SF_V_ACK_UNSEEN_DATA;
-		R->unseen.frame = p->frame;
-		R->unseen.by = g->s;
-		R->unseen.has_values = true;
-		R->unseen.expected = R->nxt;
-		R->unseen.actual = p->ack;
-	}
-
-	if (!g->S->have_ack || sf_seq_gt(p->ack, g->S->max_ack)) {
-		g->S->have_ack = true;
-		g->S->max_ack = p->ack;
-	}
+	ack_sent(g->S, R, p, g->s, g->ack_checked);
 }
 
 /* Sequence space used by a segment that is not a SYN: data and FIN. */
@@ -443,11 +474,7 @@ static void handle_seq(struct sf_conn *c, struct seg *g)
 	struct sf_endpoint *S = g->S;
 	uint32_t data_end = p->seq + g->len;
 
-	if (S->have_nxt && sf_seq_gt(p->seq, S->nxt)) {
-		/* starts past everything seen: the capture missed some of S's data */
-		S->gap = true;
-		S->unseen_pending = false;
-	}
+	seq_start(S, p->seq);
 
 	if (S->fin.seen) {
 		if (g->fin) {
@@ -477,13 +504,7 @@ static void handle_seq(struct sf_conn *c, struct seg *g)
 		ep_event(S, SF_TCPE_SEND_FIN);
 	}
 
-	uint32_t end = data_end + (g->fin ? 1u : 0u);
-	if (!S->have_nxt) {
-		S->have_nxt = true;
-		S->nxt = end;
-	} else if (sf_seq_gt(end, S->nxt)) {
-		S->nxt = end;
-	}
+	seq_end(S, data_end + (g->fin ? 1u : 0u));
 }
 
 static void note_midstream(struct sf_endpoint *e, const struct sf_packet *p)
@@ -497,7 +518,59 @@ static void note_midstream(struct sf_endpoint *e, const struct sf_packet *p)
 		ep_event(e, SF_TCPE_MIDSTREAM);
 }
 
-void sf_track_segment(struct sf_conn *c, const struct sf_packet *p, bool from0)
+/* What every segment does first: the counters and the Zeek and Wireshark views. */
+__attribute__((always_inline)) static inline void segment_seen(struct sf_conn *c, struct sf_endpoint *S, const struct sf_packet *p, bool from0)
+{
+	c->last_ts = p->ts;
+	c->last_frame = p->frame;
+	S->packets++;
+	S->bytes += p->payload_len;
+
+	struct sf_zeek_seg zs = {
+		.flags = p->flags,
+		.seq = p->seq,
+		.ack = p->ack,
+		.len = p->payload_len,
+		.window = p->window,
+	};
+	sf_zeek_segment(&c->zeek, from0, p->sport, p->dport, &zs);
+	sf_completeness_segment_seq(&c->compl, from0, p->flags, p->payload_len, p->seq, p->ack);
+}
+
+/*
+ * Can a segment without SYN, FIN or RST take track_plain()? Yes once the
+ * handshake is done and neither side has sent a FIN or a RST: then
+ * track_general() takes no branch but ACK and sequence bookkeeping for it.
+ * track_plain() changes none of these, so this is worked out after each
+ * track_general() and kept in c->plain_ok.
+ */
+static bool plain_ok(const struct sf_conn *c)
+{
+	return c->hs_done && !c->ep[0].rst_sent && !c->ep[1].rst_sent && !c->ep[0].fin.seen &&
+	       !c->ep[1].fin.seen;
+}
+
+/*
+ * track_general() for a segment without SYN, FIN or RST while c->plain_ok,
+ * with the branches such a segment cannot take left out: no RST was sent
+ * (DATA_AFTER_RST), the handshake is done (its final ACK, a midstream
+ * start), no FIN was sent (FIN acks, the checks after a FIN). Its steps,
+ * in its order.
+ */
+__attribute__((flatten)) static inline void track_plain(struct sf_conn *c, const struct sf_packet *p, bool from0)
+{
+	struct sf_endpoint *S = from0 ? &c->ep[0] : &c->ep[1];
+	struct sf_endpoint *R = from0 ? &c->ep[1] : &c->ep[0];
+
+	segment_seen(c, S, p, from0);
+	if (p->flags & SF_TH_ACK)
+		ack_sent(S, R, p, from0 ? 0 : 1, false);
+	seq_start(S, p->seq);
+	seq_end(S, p->seq + p->payload_len);
+}
+
+/* Any segment. Kept out of line, so that track_plain() needs no register saves. */
+__attribute__((noinline)) static void track_general(struct sf_conn *c, const struct sf_packet *p, bool from0)
 {
 	struct seg g = {
 		.p = p,
@@ -512,20 +585,7 @@ void sf_track_segment(struct sf_conn *c, const struct sf_packet *p, bool from0)
 	g.S = &c->ep[g.s];
 	g.R = &c->ep[g.r];
 
-	c->last_ts = p->ts;
-	c->last_frame = p->frame;
-	g.S->packets++;
-	g.S->bytes += g.len;
-
-	struct sf_zeek_seg zs = {
-		.flags = p->flags,
-		.seq = p->seq,
-		.ack = p->ack,
-		.len = g.len,
-		.window = p->window,
-	};
-	sf_zeek_segment(&c->zeek, from0, p->sport, p->dport, &zs);
-	sf_completeness_segment_seq(&c->compl, from0, p->flags, g.len, p->seq, p->ack);
+	segment_seen(c, g.S, p, from0);
 
 	if (g.S->rst_sent && !g.rst && !g.S->after_rst_reported) {
 		g.S->after_rst_reported = true;
@@ -562,6 +622,16 @@ void sf_track_segment(struct sf_conn *c, const struct sf_packet *p, bool from0)
 		handle_ack(c, &g);
 	}
 	handle_seq(c, &g);
+}
+
+void sf_track_segment(struct sf_conn *c, const struct sf_packet *p, bool from0)
+{
+	if (c->plain_ok && (p->flags & (SF_TH_SYN | SF_TH_FIN | SF_TH_RST)) == 0) {
+		track_plain(c, p, from0);
+		return;
+	}
+	track_general(c, p, from0);
+	c->plain_ok = plain_ok(c);
 }
 
 void sf_track_init(struct sf_conn *c, uint64_t id, const struct sf_packet *p, bool want_ladder)

@@ -147,6 +147,7 @@ struct sf_conn {
 
 	/* per-segment connection state */
 	bool hs_done;
+	bool plain_ok;         /* track.c: the next plain segment may take the short path */
 	bool simultaneous_open;
 	bool refused;          /* the SYN was answered by a RST */
 	bool rst_effective;    /* an acceptable RST ended the connection */

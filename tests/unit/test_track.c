@@ -239,6 +239,68 @@ Test(track, synack_written_before_its_syn_is_a_complete_handshake)
 	h_free(&h);
 }
 
+/*
+ * One segment to h's connection and to a copy of it that must take the
+ * general path (plain_ok cleared): both must end byte for byte the same.
+ * Counts in *plain the segments that took the short path.
+ */
+static void seg_both_paths(struct h *h, int from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+			   uint32_t len, int *plain)
+{
+	struct sf_packet p;
+	bool from0 = h_packet(h, from_client, flags, seq, ack, len, &p);
+	h->c.want_ladder = false; /* each copy would allocate its own ladder: pointers would differ */
+	struct sf_conn *general = malloc(sizeof *general);
+	cr_assert_not_null(general);
+	memcpy(general, &h->c, sizeof *general);
+	general->plain_ok = false;
+	*plain += h->c.plain_ok && (flags & (SYN | FIN | RST)) == 0;
+	sf_track_segment(&h->c, &p, from0);
+	sf_track_segment(general, &p, from0);
+	cr_assert(memcmp(general, &h->c, sizeof *general) == 0,
+		  "frame %llu: the short path and the general one differ", (unsigned long long)p.frame);
+	free(general);
+}
+
+Test(track, plain_segments_take_the_short_path_to_the_same_state)
+{
+	struct h h;
+	int plain = 0;
+	uint32_t ci = 0xFFFFFF00u, si = 7000u; /* the client's numbers cross 2^32 */
+	h_init(&h);
+	seg_both_paths(&h, 1, SYN, ci, 0, 0, &plain);
+	seg_both_paths(&h, 0, SYN | ACK, si, ci + 1, 0, &plain);
+	seg_both_paths(&h, 1, ACK, ci + 1, si + 1, 0, &plain);
+	cr_assert(h.c.plain_ok, "the handshake is done: the next plain segment may take the short path");
+	seg_both_paths(&h, 1, ACK | PSH, ci + 1, si + 1, 200, &plain);   /* data past 2^32 */
+	seg_both_paths(&h, 0, ACK, si + 1, ci + 201, 0, &plain);
+	seg_both_paths(&h, 1, ACK | PSH, ci + 1, si + 1, 200, &plain);   /* retransmitted */
+	seg_both_paths(&h, 0, ACK | PSH, si + 1, ci + 201, 100, &plain);
+	seg_both_paths(&h, 1, ACK, ci + 201, si + 101, 0, &plain);
+	seg_both_paths(&h, 0, ACK, si + 101, ci + 500, 0, &plain);       /* acks data not seen */
+	seg_both_paths(&h, 1, ACK | PSH, ci + 400, si + 101, 100, &plain); /* a gap explains it */
+	seg_both_paths(&h, 1, ACK | PSH, ci + 201, si + 101, 199, &plain); /* the gap filled late */
+	seg_both_paths(&h, 0, ACK, si + 101, ci + 500, 0, &plain);
+	seg_both_paths(&h, 0, ACK, si + 100, ci + 500, 1, &plain);       /* keep-alive probe */
+	seg_both_paths(&h, 1, ACK, ci + 500, si + 101, 0, &plain);
+	seg_both_paths(&h, 0, PSH, si + 101, 0, 10, &plain);             /* no ACK flag */
+	seg_both_paths(&h, 1, ACK, ci + 500, si + 111, 0, &plain);
+	seg_both_paths(&h, 0, ACK, si + 111, ci + 400, 0, &plain);       /* an old ack */
+	seg_both_paths(&h, 1, ACK | SF_TH_URG, ci + 500, si + 111, 5, &plain);
+	cr_assert_eq(plain, 15, "%d segments took the short path", plain);
+	/* a FIN ends it: general path, and plain_ok is gone */
+	seg_both_paths(&h, 1, FIN | ACK, ci + 505, si + 111, 0, &plain);
+	cr_assert(!h.c.plain_ok);
+	seg_both_paths(&h, 0, ACK, si + 111, ci + 506, 0, &plain);
+	seg_both_paths(&h, 0, FIN | ACK, si + 111, ci + 506, 0, &plain);
+	seg_both_paths(&h, 1, ACK, ci + 506, si + 112, 0, &plain);
+	cr_assert_eq(plain, 15, "after a FIN no segment takes the short path");
+	h_done(&h);
+	cr_assert_eq(h_count(&h, SF_V_ACK_UNSEEN_DATA), 0, "the gap explained the early ack");
+	cr_assert_eq(h.c.td_outcome, SF_TD_FOUR_WAY);
+	h_free(&h);
+}
+
 Test(track, sequence_wrap_past_2_32_is_not_a_violation)
 {
 	struct h h;

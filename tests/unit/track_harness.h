@@ -32,9 +32,13 @@ static inline void h_init(struct h *h)
 	h->srv_port = 80;
 }
 
-/* One segment from the client (from_client=1) or the server; returns its frame number. */
-static inline uint64_t h_seg(struct h *h, int from_client, uint8_t flags, uint32_t seq, uint32_t ack,
-			     uint32_t len)
+/*
+ * The next segment from the client (from_client=1) or the server, made
+ * into p; the connection starts with the first one. Returns whether p
+ * comes from the connection's ep[0].
+ */
+static inline bool h_packet(struct h *h, int from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+			    uint32_t len, struct sf_packet *out)
 {
 	struct sf_packet p;
 	memset(&p, 0, sizeof p);
@@ -61,7 +65,16 @@ static inline uint64_t h_seg(struct h *h, int from_client, uint8_t flags, uint32
 		sf_track_init(&h->c, 0, &p, true);
 		h->started = true;
 	}
-	bool from0 = p.sport == h->c.ep[0].port && sf_addr_eq(&p.src, &h->c.ep[0].addr);
+	*out = p;
+	return p.sport == h->c.ep[0].port && sf_addr_eq(&p.src, &h->c.ep[0].addr);
+}
+
+/* One segment from the client (from_client=1) or the server; returns its frame number. */
+static inline uint64_t h_seg(struct h *h, int from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+			     uint32_t len)
+{
+	struct sf_packet p;
+	bool from0 = h_packet(h, from_client, flags, seq, ack, len, &p);
 	sf_track_segment(&h->c, &p, from0);
 	return p.frame;
 }
