@@ -51,6 +51,29 @@ static inline uint8_t later_packet_bits(uint8_t flags, uint32_t payload_len)
 	return bits;
 }
 
+/*
+ * later_packet_bits() as a table, for the short path: indexed by the flags
+ * ACK, RST, SYN and FIN (flags & LATER_FLAGS) and one bit for payload.
+ */
+#define LATER_FLAGS (SF_TH_ACK | SF_TH_RST | SF_TH_SYN | SF_TH_FIN)
+#define LATER_BITS(f, data)                                                                        \
+	((((f) & SF_TH_ACK) ? ((((f) & SF_TH_SYN) ? SF_COMPL_SYNACK                              \
+					      : (data) ? SF_COMPL_DATA : SF_COMPL_ACK) |         \
+			      (((f) & SF_TH_FIN) ? SF_COMPL_FIN : 0))                             \
+			   : 0) |                                                                  \
+	 (((f) & SF_TH_RST) ? SF_COMPL_RST : 0))
+#define LATER_ROW(f) LATER_BITS(f, 0), LATER_BITS(f, 1)
+#define LATER_ROW4(f) LATER_ROW(f), LATER_ROW((f) + 1), LATER_ROW((f) + 2), LATER_ROW((f) + 3)
+_Static_assert(LATER_FLAGS == 0x17, "the table below covers flags & 0x17");
+static const uint8_t later_bits[2 * (LATER_FLAGS + 1)] = {
+	LATER_ROW4(0), LATER_ROW4(4), LATER_ROW4(8), LATER_ROW4(12), LATER_ROW4(16), LATER_ROW4(20),
+};
+
+static inline uint8_t later_packet_bits_fast(uint8_t flags, uint32_t payload_len)
+{
+	return later_bits[(unsigned)(flags & LATER_FLAGS) << 1 | (payload_len > 0)];
+}
+
 static inline void update_mask(struct sf_completeness *c)
 {
 	c->mask = c->packets >= 2 ? (uint8_t)(c->first_pass | c->first_extra) : c->first_pass;
@@ -127,18 +150,20 @@ __attribute__((noinline)) static void segment_seq(struct sf_completeness *c, int
 void sf_completeness_segment_seq(struct sf_completeness *c, bool from_first, uint8_t flags,
 				 uint32_t payload_len, uint32_t seq, uint32_t ack)
 {
-	if (c->frozen)
-		return;
-	if (!(flags & SF_TH_SYN) && c->packets > 0 && c->base_set[0] && c->base_set[1]) {
+	if (c->steady && !(flags & SF_TH_SYN) && c->packets > 0) {
 		/*
 		 * The usual segment: without SYN it opens no new stream, after the
 		 * first packet it takes the "else" branch, and both base seqs are
 		 * known - what segment_seq() does, without its tests.
 		 */
 		c->packets++;
-		c->first_pass |= later_packet_bits(flags, payload_len);
+		c->first_pass |= later_packet_bits_fast(flags, payload_len);
 		update_mask(c);
 		return;
 	}
+	if (c->frozen)
+		return;
 	segment_seq(c, from_first ? 0 : 1, flags, payload_len, seq, ack);
+	/* only segment_seq() sets base_set and frozen (and its memset clears them) */
+	c->steady = !c->frozen && c->base_set[0] && c->base_set[1];
 }

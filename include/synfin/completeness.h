@@ -39,6 +39,7 @@ struct sf_completeness {
 	/* set by the caller: keep the first tcp.stream's value, ignore later streams on the tuple */
 	bool first_only;
 	bool frozen;
+	bool steady; /* !frozen and both base seqs known: completeness.c's short path */
 };
 
 /*

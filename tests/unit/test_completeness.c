@@ -255,3 +255,32 @@ Test(completeness, each_bit_alone)
 	cr_expect_eq(c.mask, 63);
 	cr_expect_eq(c.packets, 6);
 }
+
+/*
+ * Once a stream is steady (both base seqs known), a segment without SYN
+ * takes a short path with a table for the bits: for every flag byte and
+ * with and without payload, it must leave what the general path leaves.
+ */
+Test(completeness, short_path_matches_the_general_one_for_every_flag_byte)
+{
+	int shorts = 0;
+	for (unsigned f = 0; f < 256; f++) {
+		for (uint32_t len = 0; len < 2; len++) {
+			struct sf_completeness c;
+			RUN(c, {true, F_S, 0, X, 0}, {false, F_SA, 0, Y, X + 1});
+			cr_assert(c.steady, "both base seqs are known after a SYN and its SYN-ACK");
+			struct sf_completeness general = c;
+			general.steady = false;
+			sf_completeness_segment_seq(&c, true, (uint8_t)f, len, X + 1, Y + 1);
+			sf_completeness_segment_seq(&general, true, (uint8_t)f, len, X + 1, Y + 1);
+			cr_assert_eq(c.mask, general.mask, "flags 0x%02x len %u: mask %u, general %u", f, len,
+				     c.mask, general.mask);
+			cr_assert_eq(c.first_pass, general.first_pass, "flags 0x%02x len %u", f, len);
+			cr_assert_eq(c.packets, general.packets, "flags 0x%02x len %u", f, len);
+			cr_assert_eq(c.new_streams, general.new_streams, "flags 0x%02x len %u", f, len);
+			cr_assert_eq(c.steady, general.steady, "flags 0x%02x len %u", f, len);
+			shorts += !(f & SF_TH_SYN);
+		}
+	}
+	cr_assert_eq(shorts, 256, "half the flag bytes have no SYN, each with and without payload");
+}
