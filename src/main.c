@@ -242,6 +242,22 @@ static void send_back(void *reader, struct sf_conn *c)
  * (Prefetching the connections of the next packets was measured and
  * dropped: on the benchmark capture it cost more than it saved.)
  */
+/*
+ * The tracking thread's loop over a batch of n items. flatten: everything
+ * it calls that is not kept out of line on purpose (the rare branches of
+ * the tracker and the Zeek view) is inlined into it, so the per-packet path
+ * through the flow table and the tracker makes no call and saves no
+ * registers per packet (callgrind: 23 fewer instructions a packet).
+ */
+__attribute__((flatten)) static void track_batch(struct sf_pipeline *pl, const struct sf_read_item *items,
+						 uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sf_read_item *it = &items[i];
+		sf_pipeline_decoded_hashed(pl, (enum sf_skip)it->why, &it->pkt, it->filtered, it->hash, it->ts_ns);
+	}
+}
+
 static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struct sf_options *o)
 {
 	struct sf_input_info *in = sf_pipeline_input(pl);
@@ -258,11 +274,7 @@ static int file_loop(struct sf_capture *cap, struct sf_pipeline *pl, const struc
 			n = (uint32_t)(o->count - in->packets);
 			enough = true;
 		}
-		for (uint32_t i = 0; i < n; i++) {
-			const struct sf_read_item *it = &b->items[i];
-			sf_pipeline_decoded_hashed(pl, (enum sf_skip)it->why, &it->pkt, it->filtered, it->hash,
-						   it->ts_ns);
-		}
+		track_batch(pl, b->items, n);
 		sf_reader_release(r);
 	}
 	char err[512];
