@@ -911,8 +911,16 @@ static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_ze
 	update_history_plain(z, is_orig, flags, len);
 	update_window(z, ep, peer, s->window, flags);
 
+	/*
+	 * The ack the peer's highest so far, and no FIN from the peer: nothing
+	 * to do with it. update_ack_seq() would not move, and the
+	 * reass_ack_received() that followed the update to this ack left
+	 * trim_seq at or above it (without a FIN nothing clamps it; only a new
+	 * connection lowers trim_seq, and that sets ack_seq as well).
+	 */
+	bool new_ack = (flags & SF_TH_ACK) && (s->ack != peer->ack_seq || peer->fin_cnt > 0);
 	uint64_t rel_ack = 0;
-	if (flags & SF_TH_ACK) {
+	if (new_ack) {
 		bool ack_underflow = false;
 		rel_ack = get_relative_seq(peer, s->ack, peer->ack_seq, peer->ack_wraps, &ack_underflow);
 		if (ack_underflow)
@@ -923,7 +931,7 @@ static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_ze
 
 	update_last_seq(z, ep, base_seq + len, flags, len);
 
-	if (flags & SF_TH_ACK)
+	if (new_ack)
 		reass_ack_received(z, peer, ep, rel_ack);
 	if (len > 0 && !seq_underflow)
 		reass_data_sent(ep, rel_seq, len);
@@ -955,6 +963,7 @@ OUT_OF_LINE static void segment_general(struct sf_zeek *z, unsigned sender, uint
 		if (z->first_only) {
 			/* Zeek logs the connection so far: keep exactly that record */
 			z->frozen = true;
+			z->plain_ok = false; /* sf_zeek_segment() tests plain_ok before frozen */
 			return;
 		}
 		/* Zeek logs the old connection and starts a new one; we keep the newest */
@@ -970,12 +979,13 @@ void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_
 {
 	unsigned sender = from_first ? 0 : 1;
 
-	if (z->frozen)
-		return;
+	/* a frozen connection never has plain_ok */
 	if (z->plain_ok && (s->flags & CONTROL_FLAGS) == 0) {
 		process_plain(z, ep_at(z, sender), ep_at(z, 1 - sender), sender == z->orig_ep, s);
 		return;
 	}
+	if (z->frozen)
+		return;
 	segment_general(z, sender, sport, dport, s);
 }
 
