@@ -537,6 +537,11 @@ void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, u
 	touch(t, c, sf_track_is_closed(c) ? LIST_CLOSED : LIST_OPEN);
 }
 
+void sf_flow_prefetch(const struct sf_flow_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->slots[hash & (t->n_slots - 1)]);
+}
+
 static int by_id(const void *a, const void *b)
 {
 	const struct sf_conn *x = *(const struct sf_conn *const *)a;

@@ -106,6 +106,11 @@ void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const 
 		sf_flow_packet_hashed(pl->flows, p, hash, ts_ns);
 }
 
+void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash)
+{
+	sf_flow_prefetch(pl->flows, hash);
+}
+
 void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool filtered)
 {
 	struct sf_packet p;

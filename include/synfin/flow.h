@@ -57,6 +57,11 @@ const struct sf_flow_key *sf_flow_key(const struct sf_flow_table *t);
 uint32_t sf_flow_key_hash(const struct sf_flow_key *k, const struct sf_packet *p);
 uint32_t sf_flow_hash(const struct sf_flow_table *t, const struct sf_packet *p);
 void sf_flow_packet_hashed(struct sf_flow_table *t, const struct sf_packet *p, uint32_t hash, int64_t ts_ns);
+/*
+ * A hint for a batch: the segment with this hash comes a few packets later,
+ * so start loading its slot of the table now (it changes nothing).
+ */
+void sf_flow_prefetch(const struct sf_flow_table *t, uint32_t hash);
 /* Finish connections idle at capture time now (live capture calls this on quiet links). */
 void sf_flow_expire(struct sf_flow_table *t, struct sf_ts now);
 /* End of input: finish every open connection, in id order. */

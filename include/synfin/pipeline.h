@@ -36,6 +36,8 @@ void sf_pipeline_decoded(struct sf_pipeline *pl, enum sf_skip why, const struct 
 const struct sf_flow_key *sf_pipeline_flow_key(const struct sf_pipeline *pl);
 void sf_pipeline_decoded_hashed(struct sf_pipeline *pl, enum sf_skip why, const struct sf_packet *p,
 				bool filtered, uint32_t hash, int64_t ts_ns);
+/* The segment with this hash comes a few packets later (see sf_flow_prefetch). */
+void sf_pipeline_prefetch(const struct sf_pipeline *pl, uint32_t hash);
 /*
  * Files: hand each finished connection to fn instead of delivering it here;
  * fn must pass them, in order and one at a time, to sf_pipeline_deliver on
