@@ -258,11 +258,8 @@ __attribute__((flatten)) static void track_batch(struct sf_pipeline *pl, const s
 						 uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n) {
-			const struct sf_read_item *ahead = &items[i + PREFETCH_AHEAD];
-			if (ahead->why == SF_SKIP_NONE && !ahead->filtered)
-				sf_pipeline_prefetch(pl, ahead->hash);
-		}
+		if (i + PREFETCH_AHEAD < n)
+			sf_pipeline_prefetch(pl, items[i + PREFETCH_AHEAD].hash); /* 0 when not a segment */
 		const struct sf_read_item *it = &items[i];
 		sf_pipeline_decoded_hashed(pl, (enum sf_skip)it->why, &it->pkt, it->filtered, it->hash, it->ts_ns);
 	}

@@ -48,6 +48,7 @@ static void add_item(void *user, const struct sf_frame *f, bool filtered)
 
 	it->filtered = filtered;
 	it->why = SF_SKIP_NONE;
+	it->hash = 0; /* defined for every item: the consumer may read it ahead */
 	if (filtered)
 		return;
 	/*

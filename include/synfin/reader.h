@@ -21,7 +21,7 @@
 struct sf_read_item {
 	struct sf_packet pkt; /* valid when why == SF_SKIP_NONE and !filtered */
 	int64_t ts_ns;        /* sf_ts_ns(pkt.ts) (when it is a segment) */
-	uint32_t hash;        /* the hasher's value for pkt (when it is a segment) */
+	uint32_t hash;        /* the hasher's value for pkt when it is a segment, else 0 */
 	uint8_t why;          /* enum sf_skip */
 	bool filtered;
 };
