@@ -111,6 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != SF_SKIP_NONE) {
 		if (memcmp(&p, &before, sizeof p) != 0)
 			fail("*out changed on a skip");
+		memcpy(&again, &before, sizeof again);
+		if (sf_decode_frame_headers(dlt, frame, caplen, wirelen, &again) != r ||
+		    memcmp(&again, &before, sizeof again) != 0)
+			fail("sf_decode_frame_headers skips otherwise");
 	} else {
 		if (p.frame != before.frame || p.ts.sec != before.ts.sec || p.ts.nsec != before.ts.nsec)
 			fail("decoder wrote frame/ts");
@@ -119,6 +123,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&again, &before, sizeof again);
 		if (sf_decode_frame(dlt, frame, caplen, wirelen, &again) != r || !packet_same(&again, &p))
 			fail("decoding is not deterministic");
+		/* without the options: the same but for the option fields, which are 0 */
+		memcpy(&again, &before, sizeof again);
+		if (sf_decode_frame_headers(dlt, frame, caplen, wirelen, &again) != r)
+			fail("sf_decode_frame_headers gives another result");
+		if (again.opt_mask || again.mss || again.wscale || again.tsval || again.tsecr)
+			fail("sf_decode_frame_headers set an option field");
+		again.opt_mask = p.opt_mask;
+		again.mss = p.mss;
+		again.wscale = p.wscale;
+		again.tsval = p.tsval;
+		again.tsecr = p.tsecr;
+		if (!packet_same(&again, &p))
+			fail("sf_decode_frame_headers differs outside the option fields");
 	}
 
 	/*

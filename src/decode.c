@@ -372,7 +372,7 @@ static inline bool decode_nop_nop_ts(const struct sf_cursor *o, size_t area_len,
  * so *out is untouched on a skip.
  */
 static inline enum sf_skip decode_tcp(const struct sf_cursor *c, const struct ip_info *ip,
-				      struct sf_packet *out)
+				      struct sf_packet *out, bool options)
 {
 	if (ip->l4_len < TCP_MIN_HDR_LEN)
 		return SF_SKIP_TCP_MALFORMED; /* IP says the segment is shorter than any TCP header */
@@ -405,7 +405,7 @@ static inline enum sf_skip decode_tcp(const struct sf_cursor *c, const struct ip
 	out->options_truncated = !sf_cur_has(c, hdr_len);
 
 	size_t area_len = hdr_len - TCP_MIN_HDR_LEN;
-	if (area_len == 0)
+	if (area_len == 0 || !options)
 		return SF_SKIP_NONE;
 	struct sf_cursor o = *c;
 	sf_cur_advance(&o, TCP_MIN_HDR_LEN);
@@ -446,8 +446,8 @@ const char *sf_skip_name(enum sf_skip r)
  * caplen is 0, and wirelen may be below caplen. The cursor bounds every
  * read to [data, data + caplen). On a skip *out is left as it was.
  */
-enum sf_skip sf_decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
-			     struct sf_packet *out)
+static inline enum sf_skip decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+					struct sf_packet *out, bool options)
 {
 	struct sf_cursor c;
 	sf_cur_init(&c, data, caplen);
@@ -478,5 +478,17 @@ enum sf_skip sf_decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t
 	r = decode_ip(&c, net, wire_left, &ip);
 	if (r != SF_SKIP_NONE)
 		return r;
-	return decode_tcp(&c, &ip, out);
+	return decode_tcp(&c, &ip, out, options);
+}
+
+enum sf_skip sf_decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+			     struct sf_packet *out)
+{
+	return decode_frame(dlt, data, caplen, wirelen, out, true);
+}
+
+enum sf_skip sf_decode_frame_headers(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+				     struct sf_packet *out)
+{
+	return decode_frame(dlt, data, caplen, wirelen, out, false);
 }

@@ -116,7 +116,7 @@ void sf_pipeline_frame(struct sf_pipeline *pl, const struct sf_frame *f, bool fi
 	struct sf_packet p;
 	enum sf_skip why = SF_SKIP_NONE;
 	if (!filtered) {
-		why = sf_decode_frame(f->dlt, f->data, f->caplen, f->wirelen, &p);
+		why = sf_decode_frame_headers(f->dlt, f->data, f->caplen, f->wirelen, &p);
 		p.frame = f->number;
 		p.ts = f->ts;
 	}

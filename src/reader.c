@@ -58,7 +58,7 @@ static void add_item(void *user, const struct sf_frame *f, bool filtered)
 	 * of the run on one load).
 	 */
 	struct sf_packet pkt;
-	it->why = (uint8_t)sf_decode_frame(f->dlt, f->data, f->caplen, f->wirelen, &pkt);
+	it->why = (uint8_t)sf_decode_frame_headers(f->dlt, f->data, f->caplen, f->wirelen, &pkt);
 	if (it->why == SF_SKIP_NONE) {
 		pkt.frame = f->number;
 		pkt.ts = f->ts;

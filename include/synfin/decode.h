@@ -41,5 +41,14 @@ bool sf_decode_linktype_supported(int dlt);
  */
 enum sf_skip sf_decode_frame(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
 			     struct sf_packet *out);
+/*
+ * The same without walking the TCP option list: opt_mask, mss, wscale,
+ * tsval and tsecr are 0 (options_truncated is set as above); every other
+ * field and the result are sf_decode_frame()'s. For callers that read no
+ * option field - the pipeline: the tracker and the views read the header's
+ * fields only - it saves the walk on every segment.
+ */
+enum sf_skip sf_decode_frame_headers(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+				     struct sf_packet *out);
 
 #endif

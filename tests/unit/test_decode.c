@@ -1787,3 +1787,37 @@ Test(decode_ip, ipv6_payload_length_past_the_wire_frame_is_clamped)
 	assert_skip(decode(DLT_EN10MB, &f, &p), SF_SKIP_NONE);
 	cr_assert_eq(p.payload_len, 0);
 }
+
+/*
+ * sf_decode_frame_headers(): the same result and fields as sf_decode_frame()
+ * but the option ones, which stay 0, on frames with and without options
+ * (SYN: MSS, SACK-permitted, timestamps, window scale; data: NOP NOP TS),
+ * over IPv4 and IPv6, and on a frame that is skipped.
+ */
+Test(decode_tcp, headers_only_decode_leaves_out_just_the_options)
+{
+	struct frame frames[] = {eth_ipv4_syn(), eth_ipv4_data(100), eth_ipv6_syn(), eth_ipv6_hbh_dst_syn()};
+	for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+		struct sf_packet full, hdr;
+		memset(&full, 0, sizeof full);
+		memset(&hdr, 0, sizeof hdr);
+		assert_skip(sf_decode_frame(DLT_EN10MB, frames[i].b, frames[i].n, frames[i].n, &full),
+			    SF_SKIP_NONE);
+		assert_skip(sf_decode_frame_headers(DLT_EN10MB, frames[i].b, frames[i].n, frames[i].n, &hdr),
+			    SF_SKIP_NONE);
+		cr_assert_neq(full.opt_mask, 0, "frame %zu carries options", i);
+		cr_assert(hdr.opt_mask == 0 && hdr.mss == 0 && hdr.wscale == 0 && hdr.tsval == 0 &&
+			  hdr.tsecr == 0, "frame %zu: an option field was set", i);
+		hdr.opt_mask = full.opt_mask;
+		hdr.mss = full.mss;
+		hdr.wscale = full.wscale;
+		hdr.tsval = full.tsval;
+		hdr.tsecr = full.tsecr;
+		cr_assert(memcmp(&hdr, &full, sizeof hdr) == 0, "frame %zu differs outside the options", i);
+	}
+	struct frame cut = eth_ipv4_syn();
+	struct sf_packet p;
+	memset(&p, 0, sizeof p);
+	assert_skip(sf_decode_frame_headers(DLT_EN10MB, cut.b, 14 + 20 + 10, 14 + 20 + 40, &p),
+		    SF_SKIP_TCP_TRUNCATED);
+}
