@@ -986,7 +986,13 @@ void sf_zeek_segment(struct sf_zeek *z, bool from_first, uint16_t sport, uint16_
 	}
 	if (z->frozen)
 		return;
-	segment_general(z, sender, sport, dport, s);
+	/*
+	 * A copy for the out-of-line path: s does not escape, so once this is
+	 * inlined the caller need not build its segment in memory for the
+	 * short path.
+	 */
+	struct sf_zeek_seg seg = *s;
+	segment_general(z, sender, sport, dport, &seg);
 }
 
 /* ---- scripts/base/protocols/conn/main.zeek: conn_state() --------------- */
