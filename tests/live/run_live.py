@@ -39,10 +39,26 @@ SKIP = 77
 # ---------------------------------------------------------------------------
 
 
+def pin_to_one_cpu():
+    """Run on the lowest CPU this process may use, as the other helper does.
+    A veth hands each packet to the receiving side (and to the capture) on
+    the CPU that sent it, through that CPU's own backlog queue: with the
+    server's stack answering on one CPU (an ACK from the softirq) while its
+    program sends on another (data, FIN), the capture can show the ACK after
+    the data sent later. That was seen once in test_json_report as a
+    CLOSE_ACK_BAD_SEQ (a bare ACK two bytes below the server's FIN). On one
+    CPU both helpers, and so both TCP stacks, send in the order they act."""
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    except (AttributeError, OSError):
+        pass
+
+
 def helper_server(deadline_s):
     """Accept on ADDR_B:PORT_OPEN until the deadline; each connection's first
     byte says what to do: C (client closes), S (server closes first),
     R (client resets), H (hold until the client closes)."""
+    pin_to_one_cpu()
     end = time.monotonic() + deadline_s
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -77,6 +93,7 @@ def helper_server(deadline_s):
 
 def helper_client(deadline_s):
     """Read one command per stdin line, do it, answer 'done CMD RESULT'."""
+    pin_to_one_cpu()
     end = time.monotonic() + deadline_s
     held = []
     print("ready", flush=True)
