@@ -519,7 +519,8 @@ static void note_midstream(struct sf_endpoint *e, const struct sf_packet *p)
 }
 
 /* What every segment does first: the counters and the Zeek and Wireshark views. */
-__attribute__((always_inline)) static inline void segment_seen(struct sf_conn *c, struct sf_endpoint *S, const struct sf_packet *p, bool from0)
+__attribute__((always_inline)) static inline void segment_seen(struct sf_conn *c, struct sf_endpoint *S,
+								const struct sf_packet *p, bool from0)
 {
 	c->last_ts = p->ts;
 	c->last_frame = p->frame;
@@ -557,7 +558,8 @@ static bool plain_ok(const struct sf_conn *c)
  * start), no FIN was sent (FIN acks, the checks after a FIN). Its steps,
  * in its order.
  */
-__attribute__((flatten)) static inline void track_plain(struct sf_conn *c, const struct sf_packet *p, bool from0)
+__attribute__((flatten)) static inline void track_plain(struct sf_conn *c, const struct sf_packet *p,
+							 bool from0)
 {
 	struct sf_endpoint *S = from0 ? &c->ep[0] : &c->ep[1];
 	struct sf_endpoint *R = from0 ? &c->ep[1] : &c->ep[0];

@@ -912,8 +912,8 @@ static void process_plain(struct sf_zeek *z, struct sf_zeek_ep *ep, struct sf_ze
 	update_window(z, ep, peer, s->window, flags);
 
 	/*
-	 * The ack the peer's highest so far, and no FIN from the peer: nothing
-	 * to do with it. update_ack_seq() would not move, and the
+	 * The ack is the peer's highest so far, and the peer sent no FIN:
+	 * nothing to do with it. update_ack_seq() would not move, and the
 	 * reass_ack_received() that followed the update to this ack left
 	 * trim_seq at or above it (without a FIN nothing clamps it; only a new
 	 * connection lowers trim_seq, and that sets ack_seq as well).
