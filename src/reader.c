@@ -48,9 +48,10 @@ static void add_item(void *user, const struct sf_frame *f, bool filtered)
 
 	it->filtered = filtered;
 	it->why = SF_SKIP_NONE;
-	it->hash = 0; /* defined for every item: the consumer may read it ahead */
-	if (filtered)
+	if (filtered) {
+		it->hash = 0; /* defined for every item: the consumer may read it ahead */
 		return;
+	}
 	/*
 	 * Decode and hash on the stack, then copy: the item's lines were last
 	 * read by the consumer's core, and the hasher's loads of fields just
@@ -65,6 +66,8 @@ static void add_item(void *user, const struct sf_frame *f, bool filtered)
 		it->hash = r->hasher(r->hash_ctx, &pkt);
 		it->ts_ns = sf_ts_ns(pkt.ts);
 		it->pkt = pkt;
+	} else {
+		it->hash = 0;
 	}
 }
 

@@ -258,8 +258,8 @@ Test(completeness, each_bit_alone)
 
 /*
  * Once a stream is steady (both base seqs known), a segment without SYN
- * takes a short path with a table for the bits: for every flag byte and
- * with and without payload, it must leave what the general path leaves.
+ * takes a short path: for every flag byte and with and without payload,
+ * it must leave what the general path leaves.
  */
 Test(completeness, short_path_matches_the_general_one_for_every_flag_byte)
 {
